@@ -1,0 +1,13 @@
+import { app } from "@azure/functions";
+import { createPredictHandler } from "../src/api/predictHandler";
+import { relayFromEnvironment } from "../src/relay";
+
+export const predict = createPredictHandler(relayFromEnvironment());
+
+// Every method reaches the handler so that a wrong one gets a 405 problem+json, not the host's bare 404.
+app.http("predict", {
+  route: "models/{model}/predict",
+  methods: ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
+  authLevel: "function",
+  handler: predict,
+});

@@ -1,0 +1,83 @@
+import type { AxiosInstance } from "axios";
+import type { z } from "zod";
+import { authorizedRequest } from "./authorizedRequest";
+import { type AiDeployment, deploymentListSchema, deploymentSchema } from "./deploymentSchema";
+import { parseJsonBytes } from "./jsonBytes";
+import type { TokenProvider } from "./tokenProvider";
+import { bodyExcerpt, UpstreamError } from "./upstreamError";
+
+export interface DeploymentQuery {
+  resourceGroup: string;
+  scenarioId: string;
+  executableIds: readonly string[];
+}
+
+const PAGE_SIZE = 100;
+const MAX_PAGES = 100;
+
+/** The deployments part of the AI API: `GET /v2/lm/deployments` (paged) and `GET /v2/lm/deployments/{id}`. */
+export class DeploymentsApi {
+  constructor(
+    private readonly http: AxiosInstance,
+    private readonly tokens: TokenProvider,
+    private readonly aiApiUrl: string,
+    private readonly pageSize = PAGE_SIZE,
+  ) {}
+
+  /** Every deployment of a scenario with one of the executables: `$top` pages, `$skip` until `count` is reached. */
+  async list(query: DeploymentQuery): Promise<AiDeployment[]> {
+    const all: AiDeployment[] = [];
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const params: Record<string, string> = { scenarioId: query.scenarioId, $top: String(this.pageSize) };
+      if (query.executableIds.length > 0) params.executableIds = query.executableIds.join(",");
+      if (all.length > 0) params.$skip = String(all.length);
+      const answer = await this.send(query.resourceGroup, "/v2/lm/deployments", params, deploymentListSchema);
+      all.push(...answer.resources);
+      if (answer.resources.length === 0 || all.length >= answer.count) break;
+    }
+    return all;
+  }
+
+  /** One deployment, or undefined when AI Core says it does not exist (404). */
+  async get(resourceGroup: string, id: string): Promise<AiDeployment | undefined> {
+    return this.send(
+      resourceGroup,
+      `/v2/lm/deployments/${encodeURIComponent(id)}`,
+      {},
+      deploymentSchema,
+      true,
+    );
+  }
+
+  private async send<T extends z.ZodType>(
+    resourceGroup: string,
+    path: string,
+    params: Record<string, string>,
+    schema: T,
+    notFoundIsUndefined = false,
+  ): Promise<z.infer<T>> {
+    const upstream = "AI Core deployments API";
+    const response = await authorizedRequest(
+      this.http,
+      this.tokens,
+      resourceGroup,
+      { method: "GET", url: `${this.aiApiUrl}${path}`, params, headers: { Accept: "application/json" } },
+      upstream,
+    );
+    if (response.status === 404 && notFoundIsUndefined) return undefined as z.infer<T>;
+    if (response.status !== 200) {
+      throw new UpstreamError(
+        "status",
+        upstream,
+        `${upstream} answered ${response.status} for resource group ${resourceGroup}`,
+        response.status,
+        bodyExcerpt(response.data),
+      );
+    }
+    const parsed = schema.safeParse(parseJsonBytes(response.data));
+    if (!parsed.success) {
+      throw new UpstreamError("status", upstream, `${upstream} answered 200 with an unexpected body`, 200);
+    }
+    return parsed.data;
+  }
+}

@@ -1,0 +1,22 @@
+import http from "node:http";
+import https from "node:https";
+import axios, { type AxiosInstance } from "axios";
+
+/**
+ * One axios instance per upstream role, on keep-alive agents: the hot path reuses its TLS connection to
+ * AI Core instead of paying a handshake per prediction. Status codes are never thrown; callers map them.
+ */
+export function createHttpClient(options: { timeoutMs: number; maxSockets?: number }): AxiosInstance {
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, keepAliveMsecs: 10_000 };
+  return axios.create({
+    timeout: options.timeoutMs,
+    httpAgent: new http.Agent(agentOptions),
+    httpsAgent: new https.Agent(agentOptions),
+    validateStatus: () => true,
+    maxRedirects: 0,
+    proxy: false,
+    // Keep bytes as they came: the relay passes model answers through untouched.
+    responseType: "arraybuffer",
+    transitional: { clarifyTimeoutError: true },
+  });
+}

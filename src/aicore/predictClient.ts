@@ -1,0 +1,46 @@
+import type { AxiosInstance } from "axios";
+import { authorizedRequest } from "./authorizedRequest";
+import type { TokenProvider } from "./tokenProvider";
+
+export interface UpstreamAnswer {
+  status: number;
+  contentType: string | undefined;
+  body: Buffer;
+  retryAfter: string | undefined;
+}
+
+/** `POST {deploymentUrl}{predictPath}`: the one upstream call of a prediction. Any status comes back. */
+export class PredictClient {
+  constructor(
+    private readonly http: AxiosInstance,
+    private readonly tokens: TokenProvider,
+  ) {}
+
+  async predict(resourceGroup: string, url: string, body: unknown): Promise<UpstreamAnswer> {
+    const response = await authorizedRequest(
+      this.http,
+      this.tokens,
+      resourceGroup,
+      {
+        method: "POST",
+        url,
+        data: JSON.stringify(body),
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "application/json, text/plain;q=0.9, */*;q=0.5",
+        },
+      },
+      "model server",
+    );
+    const header = (name: string) => {
+      const value = response.headers[name];
+      return typeof value === "string" ? value : undefined;
+    };
+    return {
+      status: response.status,
+      contentType: header("content-type"),
+      body: Buffer.from(response.data),
+      retryAfter: header("retry-after"),
+    };
+  }
+}

@@ -1,0 +1,66 @@
+import type { HttpRequest, InvocationContext } from "@azure/functions";
+import { refreshIntervalMs } from "../deployments/refreshInterval";
+import { toErrorResponse } from "../http/errorResponse";
+import { requireMethod } from "../http/methodGuard";
+import { jsonResponse, type RelayResponse } from "../http/problem";
+import type { Relay } from "../relay";
+
+/** Records older than this many refresh intervals (plus slack) are stale: the timer has stopped succeeding. */
+const STALE_AFTER_INTERVALS = 3;
+const STALE_SLACK_MS = 30_000;
+
+interface ModelHealth {
+  usable: boolean | null;
+  refreshedAt: string | null;
+  stale: boolean;
+}
+
+/**
+ * `GET /api/health`: ok when it can serve; degraded when it serves from memory or from old records;
+ * 503 only when it cannot serve at all (storage unreachable and nothing in memory). No secrets, no URLs.
+ */
+export function createHealthHandler(relay: Relay) {
+  const staleAfterMs =
+    STALE_AFTER_INTERVALS * refreshIntervalMs(relay.settings.refreshSchedule) + STALE_SLACK_MS;
+  return async (request: HttpRequest, context: InvocationContext): Promise<RelayResponse> => {
+    try {
+      requireMethod(request.method, ["GET", "HEAD"]);
+      const storageReachable = await relay.records.checkStorage();
+      const now = Date.now();
+      const models: Record<string, ModelHealth> = {};
+      let anyRecord = false;
+      let anyStale = false;
+      for (const name of relay.catalog.models.keys()) {
+        const read = await relay.records.get(name);
+        const record = read.record;
+        anyRecord ||= record !== undefined;
+        const old = record ? now - Date.parse(record.refreshedAt) > staleAfterMs : false;
+        const stale = read.stale || old || Boolean(record?.lastError);
+        anyStale ||= stale;
+        models[name] = { usable: record?.usable ?? null, refreshedAt: record?.refreshedAt ?? null, stale };
+      }
+      const reasons: string[] = [];
+      if (!storageReachable) reasons.push("storage unreachable; serving deployment records from memory");
+      if (anyStale)
+        reasons.push("deployment records are stale; the last refresh from AI Core did not succeed");
+      if (!storageReachable && !anyRecord) {
+        return jsonResponse(
+          503,
+          { status: "unavailable", storage: "unreachable", reasons, models },
+          {
+            "Cache-Control": "no-store",
+            "Retry-After": "30",
+          },
+        );
+      }
+      const status = reasons.length === 0 ? "ok" : "degraded";
+      const body =
+        status === "ok"
+          ? { status }
+          : { status, storage: storageReachable ? "ok" : "unreachable", stale: anyStale, reasons, models };
+      return jsonResponse(200, body, { "Cache-Control": "no-store" });
+    } catch (error) {
+      return toErrorResponse(error, context);
+    }
+  };
+}

@@ -1,0 +1,93 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { ConfigError } from "./configError";
+
+export type RequestFormat = "raw" | "instances";
+
+export interface ModelDefinition {
+  name: string;
+  scenarioId: string;
+  executableId: string;
+  resourceGroup: string;
+  predictPath: string;
+  requestFormat: RequestFormat;
+  /** zod schema of one instance, built once from the catalog's JSON Schema. */
+  inputSchema: z.ZodType;
+}
+
+export interface Catalog {
+  models: ReadonlyMap<string, ModelDefinition>;
+  /** Raw `sources` section; the webhook module gives it its meaning. */
+  sources: Record<string, unknown>;
+}
+
+const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const AI_CORE_ID = /^[\w.-]{1,64}$/;
+
+const modelEntrySchema = z.strictObject({
+  scenarioId: z.string().regex(AI_CORE_ID, "is not an AI Core id"),
+  executableId: z.string().regex(AI_CORE_ID, "is not an AI Core id"),
+  resourceGroup: z.string().min(1).optional(),
+  predictPath: z
+    .string()
+    .regex(/^\/[^\s?#]*$/, "must start with / and hold no query")
+    .optional(),
+  requestFormat: z.enum(["raw", "instances"]).default("raw"),
+  input: z.record(z.string(), z.unknown()),
+});
+
+const catalogSchema = z.strictObject({
+  $schema: z.string().optional(),
+  models: z.record(z.string().regex(MODEL_NAME, "is not a valid model name"), modelEntrySchema),
+  sources: z.record(z.string(), z.unknown()).optional(),
+});
+
+function where(path: PropertyKey[]): string {
+  return path.map(String).join(".");
+}
+
+/** Validates catalog JSON and builds each model's input schema once. */
+export function parseCatalog(json: unknown, defaultResourceGroup: string, origin = "MODEL_CATALOG"): Catalog {
+  const parsed = catalogSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`${origin}: ${where(issue?.path ?? [])} ${issue?.message ?? "is invalid"}`);
+  }
+  const models = new Map<string, ModelDefinition>();
+  for (const [name, entry] of Object.entries(parsed.data.models)) {
+    let inputSchema: z.ZodType;
+    try {
+      inputSchema = z.fromJSONSchema(entry.input as Parameters<typeof z.fromJSONSchema>[0]);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message.split("\n")[0] : "unsupported";
+      throw new ConfigError(`${origin}: models.${name}.input is not a supported JSON Schema: ${reason}`);
+    }
+    models.set(name, {
+      name,
+      scenarioId: entry.scenarioId,
+      executableId: entry.executableId,
+      resourceGroup: entry.resourceGroup ?? defaultResourceGroup,
+      predictPath: entry.predictPath ?? `/v1/models/${name}:predict`,
+      requestFormat: entry.requestFormat,
+      inputSchema,
+    });
+  }
+  if (models.size === 0) throw new ConfigError(`${origin}: models is empty (name at least one model)`);
+  return { models, sources: parsed.data.sources ?? {} };
+}
+
+export function loadCatalog(filePath: string, defaultResourceGroup: string): Catalog {
+  let text: string;
+  try {
+    text = readFileSync(filePath, "utf8");
+  } catch {
+    throw new ConfigError(`MODEL_CATALOG: cannot read ${filePath}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`MODEL_CATALOG: ${filePath} is not valid JSON (${(error as Error).message})`);
+  }
+  return parseCatalog(json, defaultResourceGroup, `MODEL_CATALOG ${filePath}`);
+}

@@ -1,0 +1,64 @@
+import path from "node:path";
+import { z } from "zod";
+import { ConfigError } from "./configError";
+import { parseServiceKey, type ServiceKey } from "./serviceKey";
+
+export const DEFAULT_REFRESH_SCHEDULE = "0 */1 * * * *";
+
+export interface Settings {
+  serviceKey: ServiceKey;
+  resourceGroup: string;
+  modelCatalogPath: string;
+  refreshSchedule: string;
+  storageConnectionString: string;
+  maxBodyBytes: number;
+  port: number;
+}
+
+const resourceGroupId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/, "is not a resource group id");
+const positiveInt = (max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, "is not a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(max));
+const ncrontab = z
+  .string()
+  .trim()
+  .refine((s) => s.split(/\s+/).length === 6, "is not an NCRONTAB expression of six fields (seconds first)");
+
+/** Reads a setting with its parser; the error names the setting and the rule, never the value. */
+function read<T>(env: NodeJS.ProcessEnv, name: string, schema: z.ZodType<T>, fallback: string): T {
+  const raw = env[name];
+  const parsed = schema.safeParse(raw === undefined || raw.trim() === "" ? fallback : raw);
+  if (!parsed.success) {
+    throw new ConfigError(`${name} ${parsed.error.issues[0]?.message ?? "is invalid"}`);
+  }
+  return parsed.data;
+}
+
+/** All settings of DESIGN §3, parsed once. `appRoot` anchors the default catalog path. */
+export function loadSettings(env: NodeJS.ProcessEnv, appRoot: string): Settings {
+  const serviceKeyText = env.AICORE_SERVICE_KEY;
+  if (serviceKeyText === undefined || serviceKeyText.trim() === "") {
+    throw new ConfigError(
+      "AICORE_SERVICE_KEY is not set (the SAP AI Core service key JSON; `npm start` provides the bundled emulator's)",
+    );
+  }
+  const catalog = env.MODEL_CATALOG?.trim() || "models.json";
+  return {
+    serviceKey: parseServiceKey(serviceKeyText),
+    resourceGroup: read(env, "AICORE_RESOURCE_GROUP", resourceGroupId, "default"),
+    modelCatalogPath: path.resolve(appRoot, catalog),
+    refreshSchedule: read(env, "DEPLOYMENT_REFRESH_SCHEDULE", ncrontab, DEFAULT_REFRESH_SCHEDULE),
+    storageConnectionString: read(
+      env,
+      "AzureWebJobsStorage",
+      z.string().trim().min(1, "is empty"),
+      "UseDevelopmentStorage=true",
+    ),
+    maxBodyBytes: read(env, "MAX_BODY_BYTES", positiveInt(100 * 1024 * 1024), "1048576"),
+    port: read(env, "PORT", positiveInt(65535), "7071"),
+  };
+}

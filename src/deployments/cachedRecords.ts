@@ -1,0 +1,95 @@
+import type { DeploymentRecord } from "./deploymentRecord";
+import type { RecordStore } from "./recordStore";
+
+export interface CachedRead {
+  record: DeploymentRecord | undefined;
+  /** True when storage could not be read and the answer is the last record this instance held. */
+  stale: boolean;
+}
+
+interface Entry {
+  record: DeploymentRecord | undefined;
+  readAt: number;
+  stale: boolean;
+}
+
+/**
+ * The hot path's view of the records: a few seconds in memory, then one storage read per model, shared by
+ * concurrent callers. When storage fails, the last record held keeps serving (marked stale).
+ */
+export class CachedRecords {
+  private readonly entries = new Map<string, Entry>();
+  private readonly inflight = new Map<string, Promise<CachedRead>>();
+  private storageError: { message: string; at: number } | undefined;
+
+  constructor(
+    private readonly store: RecordStore,
+    private readonly ttlMs = 5_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async get(model: string): Promise<CachedRead> {
+    const entry = this.entries.get(model);
+    if (entry && this.now() - entry.readAt < this.ttlMs) return { record: entry.record, stale: entry.stale };
+    let pending = this.inflight.get(model);
+    if (!pending) {
+      pending = this.load(model, entry).finally(() => this.inflight.delete(model));
+      this.inflight.set(model, pending);
+    }
+    return pending;
+  }
+
+  /** Writes through to storage; memory is updated even when storage fails, so this instance keeps serving. */
+  async put(record: DeploymentRecord): Promise<void> {
+    this.entries.set(record.model, { record, readAt: this.now(), stale: false });
+    try {
+      await this.store.write(record);
+      this.storageError = undefined;
+    } catch (error) {
+      this.noteStorageError(error);
+      throw error;
+    }
+  }
+
+  /** What this instance holds in memory, whatever its age. */
+  peek(model: string): DeploymentRecord | undefined {
+    return this.entries.get(model)?.record;
+  }
+
+  /** The last storage failure, or undefined when the last storage call succeeded. */
+  get lastStorageError(): { message: string; at: number } | undefined {
+    return this.storageError;
+  }
+
+  async checkStorage(): Promise<boolean> {
+    try {
+      await this.store.ping();
+      this.storageError = undefined;
+      return true;
+    } catch (error) {
+      this.noteStorageError(error);
+      return false;
+    }
+  }
+
+  private async load(model: string, previous: Entry | undefined): Promise<CachedRead> {
+    try {
+      const record = await this.store.read(model);
+      this.storageError = undefined;
+      this.entries.set(model, { record, readAt: this.now(), stale: false });
+      return { record, stale: false };
+    } catch (error) {
+      this.noteStorageError(error);
+      // Serve the last record for another TTL before asking storage again: a dead storage account must not
+      // add its timeout to every request.
+      this.entries.set(model, { record: previous?.record, readAt: this.now(), stale: true });
+      return { record: previous?.record, stale: true };
+    }
+  }
+
+  private noteStorageError(error: unknown): void {
+    const message =
+      error instanceof Error ? (error.message.split("\n")[0] ?? "storage error") : "storage error";
+    this.storageError = { message: message.slice(0, 200), at: this.now() };
+  }
+}

@@ -1,0 +1,133 @@
+import type { DeploymentsApi } from "../aicore/deploymentsApi";
+import type { Catalog, ModelDefinition } from "../config/catalog";
+import type { Logger } from "../logger";
+import type { CachedRecords } from "./cachedRecords";
+import { type DeploymentRecord, describeChange, recordFromSelection } from "./deploymentRecord";
+import { selectDeployment } from "./selection";
+
+export interface RefreshSummary {
+  groups: number;
+  failedGroups: number;
+  records: number;
+}
+
+function errorLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "error";
+}
+
+/**
+ * Polls AI Core and writes one record per catalog model. Models that share (resource group, scenario) share
+ * one list call, so a tick costs one call per group whatever the number of models.
+ */
+export class DeploymentRefresher {
+  private readonly inflightGroups = new Map<string, Promise<DeploymentRecord[]>>();
+
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly api: DeploymentsApi,
+    private readonly records: CachedRecords,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Catalog models grouped by (resource group, scenario). */
+  groups(): ModelDefinition[][] {
+    const groups = new Map<string, ModelDefinition[]>();
+    for (const model of this.catalog.models.values()) {
+      const key = JSON.stringify([model.resourceGroup, model.scenarioId]);
+      groups.set(key, [...(groups.get(key) ?? []), model]);
+    }
+    return [...groups.values()];
+  }
+
+  /** One tick of the timer. A failed group keeps its last good records, marked with the failure. */
+  async refreshAll(logger: Logger): Promise<RefreshSummary> {
+    const groups = this.groups();
+    let failedGroups = 0;
+    let records = 0;
+    await Promise.all(
+      groups.map(async (models) => {
+        try {
+          records += (await this.refreshGroup(models, logger)).length;
+        } catch {
+          failedGroups++;
+        }
+      }),
+    );
+    return { groups: groups.length, failedGroups, records };
+  }
+
+  /** Looks a model's deployment up now (no record yet, or its URL answered 404). Throws when AI Core fails. */
+  async refreshModel(model: ModelDefinition, logger: Logger): Promise<DeploymentRecord> {
+    const group = this.groups().find((g) => g.includes(model)) ?? [model];
+    const records = await this.refreshGroup(group, logger);
+    const record = records.find((r) => r.model === model.name);
+    if (!record) throw new Error(`no record produced for model ${model.name}`);
+    return record;
+  }
+
+  /** Concurrent refreshes of one group (many requests missing the same record) share one list call. */
+  private refreshGroup(models: ModelDefinition[], logger: Logger): Promise<DeploymentRecord[]> {
+    const first = models[0] as ModelDefinition;
+    const key = JSON.stringify([first.resourceGroup, first.scenarioId]);
+    let pending = this.inflightGroups.get(key);
+    if (!pending) {
+      pending = this.listAndRecord(models, logger).finally(() => this.inflightGroups.delete(key));
+      this.inflightGroups.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async listAndRecord(models: ModelDefinition[], logger: Logger): Promise<DeploymentRecord[]> {
+    const first = models[0] as ModelDefinition;
+    const executableIds = [...new Set(models.map((m) => m.executableId))].sort();
+    let deployments: Awaited<ReturnType<DeploymentsApi["list"]>>;
+    try {
+      deployments = await this.api.list({
+        resourceGroup: first.resourceGroup,
+        scenarioId: first.scenarioId,
+        executableIds,
+      });
+    } catch (error) {
+      logger.error(
+        `deployment refresh failed for resource group ${first.resourceGroup}, scenario ${first.scenarioId}: ${errorLine(error)}; last records kept`,
+      );
+      await this.markFailed(models, errorLine(error), logger);
+      throw error;
+    }
+    const now = this.now();
+    return Promise.all(
+      models.map(async (model) => {
+        const candidates = deployments.filter(
+          (d) =>
+            (d.executableId ?? model.executableId) === model.executableId &&
+            (d.scenarioId ?? model.scenarioId) === model.scenarioId,
+        );
+        const record = recordFromSelection(model, selectDeployment(candidates), now);
+        const previous = (await this.records.get(model.name)).record;
+        const change = describeChange(previous, record);
+        if (change) logger.log(change);
+        await this.records.put(record).catch((error: unknown) => {
+          logger.warn(
+            `deployment record of model ${model.name} not stored: ${errorLine(error)}; kept in memory`,
+          );
+        });
+        return record;
+      }),
+    );
+  }
+
+  private async markFailed(models: ModelDefinition[], message: string, logger: Logger): Promise<void> {
+    const at = this.now().toISOString();
+    await Promise.all(
+      models.map(async (model) => {
+        const previous = (await this.records.get(model.name)).record;
+        if (!previous) return;
+        await this.records
+          .put({ ...previous, lastError: message, lastAttemptAt: at })
+          .catch((error: unknown) => {
+            logger.warn(`deployment record of model ${model.name} not stored: ${errorLine(error)}`);
+          });
+      }),
+    );
+  }
+}

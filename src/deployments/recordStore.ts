@@ -1,0 +1,9 @@
+import type { DeploymentRecord } from "./deploymentRecord";
+
+/** Durable home of the deployment records, shared by every instance of the app. */
+export interface RecordStore {
+  read(model: string): Promise<DeploymentRecord | undefined>;
+  write(record: DeploymentRecord): Promise<void>;
+  /** A cheap round trip, for health. */
+  ping(): Promise<void>;
+}

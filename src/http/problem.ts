@@ -1,0 +1,75 @@
+/** RFC 9457 problem details: every error the relay answers has this shape. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  [extension: string]: unknown;
+}
+
+export interface RelayResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string | Uint8Array;
+}
+
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+
+const TITLES = {
+  "invalid-body": "Request body is not valid",
+  "unknown-model": "Unknown model",
+  "unknown-source": "Unknown source",
+  "method-not-allowed": "Method not allowed",
+  "body-too-large": "Request body too large",
+  "unsupported-media-type": "Unsupported media type",
+  "validation-failed": "Input does not match the model's schema",
+  "no-usable-deployment": "No usable deployment",
+  "upstream-error": "The model server answered an error",
+  "upstream-unreachable": "The model server could not be reached",
+  "upstream-timeout": "The model server did not answer in time",
+  "storage-unavailable": "Deployment records are unavailable",
+  "internal-error": "Internal error",
+} as const satisfies Record<string, string>;
+
+export type ProblemKind = keyof typeof TITLES;
+
+/** A problem that travels up the stack as an exception and is answered at the edge. */
+export class ProblemError extends Error {
+  constructor(
+    readonly problem: Problem,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(problem.detail);
+  }
+}
+
+export function problem(
+  kind: ProblemKind,
+  status: number,
+  detail: string,
+  extensions: Record<string, unknown> = {},
+): Problem {
+  return {
+    ...extensions,
+    type: `urn:aicore-relay:problem:${kind}`,
+    title: TITLES[kind],
+    status,
+    detail,
+  };
+}
+
+export function problemResponse(p: Problem, headers: Record<string, string> = {}): RelayResponse {
+  return {
+    status: p.status,
+    headers: { ...headers, "Content-Type": PROBLEM_CONTENT_TYPE, "Cache-Control": "no-store" },
+    body: JSON.stringify(p),
+  };
+}
+
+export function jsonResponse(
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): RelayResponse {
+  return { status, headers: { ...headers, "Content-Type": "application/json" }, body: JSON.stringify(value) };
+}

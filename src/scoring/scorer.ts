@@ -1,0 +1,187 @@
+import type { PredictClient, UpstreamAnswer } from "../aicore/predictClient";
+import { bodyExcerpt, parseRetryAfter, UpstreamError } from "../aicore/upstreamError";
+import type { Catalog, ModelDefinition } from "../config/catalog";
+import type { CachedRecords } from "../deployments/cachedRecords";
+import type { DeploymentRecord } from "../deployments/deploymentRecord";
+import type { DeploymentRefresher } from "../deployments/deploymentRefresher";
+import { ProblemError, problem, type RelayResponse } from "../http/problem";
+import type { Logger } from "../logger";
+import { mapWithConcurrency } from "./mapWithConcurrency";
+import type { PredictionRequest } from "./predictionRequest";
+
+export const DEPLOYMENT_ID_HEADER = "AI-Core-Deployment-Id";
+const RETRY_AFTER_SECONDS = 30;
+
+export interface ScorerOptions {
+  /** Upstream calls in flight for one batch sent to a `raw` model. */
+  batchConcurrency?: number;
+}
+
+function noUsableDeployment(record: DeploymentRecord): ProblemError {
+  const who = record.deploymentId ? `deployment ${record.deploymentId}` : "no deployment";
+  return new ProblemError(
+    problem(
+      "no-usable-deployment",
+      503,
+      `Model ${record.model} has no usable deployment: ${who}: ${record.reason}`,
+      {
+        model: record.model,
+        deploymentId: record.deploymentId,
+        deploymentStatus: record.status,
+        targetStatus: record.targetStatus,
+        statusMessage: record.statusMessage,
+        refreshedAt: record.refreshedAt,
+      },
+    ),
+    { "Retry-After": String(RETRY_AFTER_SECONDS) },
+  );
+}
+
+function isJson(contentType: string | undefined): boolean {
+  return /^application\/([a-z0-9.+-]+\+)?json\b/i.test(contentType ?? "");
+}
+
+/** One model answer inside a batch: JSON when the model said JSON, its text otherwise. */
+function predictionValue(answer: UpstreamAnswer): unknown {
+  const text = answer.body.toString("utf8");
+  if (!isJson(answer.contentType)) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Finds the deployment, calls its predict URL, and shapes the answer. Validation has happened before. */
+export class Scorer {
+  private readonly batchConcurrency: number;
+
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly records: CachedRecords,
+    private readonly refresher: DeploymentRefresher,
+    private readonly predictClient: PredictClient,
+    options: ScorerOptions = {},
+  ) {
+    this.batchConcurrency = options.batchConcurrency ?? 8;
+  }
+
+  model(name: string): ModelDefinition {
+    const model = this.catalog.models.get(name);
+    if (!model) {
+      throw new ProblemError(
+        problem("unknown-model", 404, `No model named ${JSON.stringify(name.slice(0, 100))} in the catalog`, {
+          knownModels: [...this.catalog.models.keys()],
+        }),
+      );
+    }
+    return model;
+  }
+
+  async score(model: ModelDefinition, request: PredictionRequest, logger: Logger): Promise<RelayResponse> {
+    let record = await this.usableRecord(model, logger);
+    if (model.requestFormat === "instances") {
+      const { answer, servedBy } = await this.call(model, record, { instances: request.instances }, logger);
+      return this.passThrough(answer, servedBy);
+    }
+    if (!request.batch) {
+      const { answer, servedBy } = await this.call(model, record, request.instances[0], logger);
+      return this.passThrough(answer, servedBy);
+    }
+    const predictions = await mapWithConcurrency(
+      request.instances,
+      this.batchConcurrency,
+      async (instance) => {
+        const { answer, servedBy } = await this.call(model, record, instance, logger);
+        record = servedBy;
+        return predictionValue(answer);
+      },
+    );
+    return {
+      status: 200,
+      headers: { "Content-Type": "application/json", [DEPLOYMENT_ID_HEADER]: record.deploymentId ?? "" },
+      body: JSON.stringify({ predictions }),
+    };
+  }
+
+  /** The record to use: from memory/storage, or — when none exists yet — looked up live and stored. */
+  private async usableRecord(model: ModelDefinition, logger: Logger): Promise<DeploymentRecord> {
+    let { record } = await this.records.get(model.name);
+    if (!record) {
+      try {
+        record = await this.refresher.refreshModel(model, logger);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new ProblemError(
+          problem(
+            "no-usable-deployment",
+            503,
+            `Model ${model.name}: the deployment could not be looked up: ${reason}`,
+            {
+              model: model.name,
+            },
+          ),
+          { "Retry-After": String(RETRY_AFTER_SECONDS) },
+        );
+      }
+    }
+    if (!record.usable || !record.deploymentUrl) throw noUsableDeployment(record);
+    return record;
+  }
+
+  /**
+   * One predict call. A 404 means the deployment is gone: the model's record is refreshed at once, and the
+   * call is sent once more if AI Core now names another usable deployment.
+   */
+  private async call(
+    model: ModelDefinition,
+    record: DeploymentRecord,
+    body: unknown,
+    logger: Logger,
+  ): Promise<{ answer: UpstreamAnswer; servedBy: DeploymentRecord }> {
+    const answer = await this.send(model, record, body);
+    if (answer.status !== 404) return { answer: this.accept(answer, record), servedBy: record };
+    logger.warn(`model ${model.name}: deployment ${record.deploymentId} answered 404; refreshing its record`);
+    const fresh = await this.refresher.refreshModel(model, logger).catch(() => undefined);
+    if (!fresh) {
+      throw noUsableDeployment({
+        ...record,
+        usable: false,
+        reason: "its URL answered 404 and AI Core could not be asked",
+      });
+    }
+    if (!fresh.usable || !fresh.deploymentUrl) throw noUsableDeployment(fresh);
+    if (fresh.deploymentId === record.deploymentId)
+      return { answer: this.accept(answer, record), servedBy: record };
+    return { answer: this.accept(await this.send(model, fresh, body), fresh), servedBy: fresh };
+  }
+
+  private send(model: ModelDefinition, record: DeploymentRecord, body: unknown): Promise<UpstreamAnswer> {
+    const url = `${(record.deploymentUrl ?? "").replace(/\/+$/, "")}${model.predictPath}`;
+    return this.predictClient.predict(model.resourceGroup, url, body);
+  }
+
+  /** 2xx passes; anything else is the model server's error, answered as 502 with an excerpt. */
+  private accept(answer: UpstreamAnswer, record: DeploymentRecord): UpstreamAnswer {
+    if (answer.status >= 200 && answer.status < 300) return answer;
+    throw new UpstreamError(
+      "status",
+      "model server",
+      `The model server of deployment ${record.deploymentId} answered ${answer.status}`,
+      answer.status,
+      bodyExcerpt(answer.body),
+      parseRetryAfter(answer.retryAfter),
+    );
+  }
+
+  private passThrough(answer: UpstreamAnswer, record: DeploymentRecord): RelayResponse {
+    return {
+      status: 200,
+      headers: {
+        "Content-Type": answer.contentType ?? "application/octet-stream",
+        [DEPLOYMENT_ID_HEADER]: record.deploymentId ?? "",
+      },
+      body: answer.body,
+    };
+  }
+}

@@ -51,7 +51,12 @@ export function parseCatalog(json: unknown, defaultResourceGroup: string, origin
   const parsed = catalogSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ConfigError(`${origin}: ${where(issue?.path ?? [])} ${issue?.message ?? "is invalid"}`);
+    // zod reports a bad record key as "Invalid key in record"; say what a model name may be instead.
+    const message =
+      issue?.code === "invalid_key"
+        ? "is not a valid model name (letters, digits, _ . -, at most 64)"
+        : (issue?.message ?? "is invalid");
+    throw new ConfigError(`${origin}: ${where(issue?.path ?? [])} ${message}`);
   }
   const models = new Map<string, ModelDefinition>();
   for (const [name, entry] of Object.entries(parsed.data.models)) {

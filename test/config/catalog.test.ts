@@ -1,0 +1,84 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadCatalog, parseCatalog } from "../../src/config/catalog";
+
+const appRoot = path.resolve(__dirname, "../..");
+const churnExample = {
+  region: 3,
+  tenure: 37,
+  age: 53,
+  address: 13,
+  income: 48,
+  employ: 10,
+  gender: 0,
+  equip: 0,
+};
+
+function messageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return "";
+}
+
+describe("model catalog", () => {
+  it("loads the shipped models.json with defaults applied", () => {
+    const catalog = loadCatalog(path.join(appRoot, "models.json"), "default");
+    const churn = catalog.models.get("churn");
+    expect(churn).toMatchObject({
+      scenarioId: "churn",
+      executableId: "churn-serving",
+      resourceGroup: "default",
+      predictPath: "/v1/models/churn:predict",
+      requestFormat: "raw",
+    });
+    expect(churn?.inputSchema.safeParse(churnExample).success).toBe(true);
+  });
+
+  it("defaults predictPath, requestFormat and resource group", () => {
+    const catalog = parseCatalog(
+      { models: { iris: { scenarioId: "s1", executableId: "e1", input: { type: "object" } } } },
+      "team-b",
+    );
+    expect(catalog.models.get("iris")).toMatchObject({
+      predictPath: "/v1/models/iris:predict",
+      requestFormat: "raw",
+      resourceGroup: "team-b",
+    });
+  });
+
+  it("turns the JSON Schema into a validator once: integer, minimum, enum, additionalProperties", () => {
+    const json = JSON.parse(readFileSync(path.join(appRoot, "models.json"), "utf8"));
+    const schema = parseCatalog(json, "default").models.get("churn")?.inputSchema;
+    expect(schema?.safeParse({ ...churnExample, region: 2.5 }).success).toBe(false);
+    expect(schema?.safeParse({ ...churnExample, tenure: -1 }).success).toBe(false);
+    expect(schema?.safeParse({ ...churnExample, gender: 2 }).success).toBe(false);
+    expect(schema?.safeParse({ ...churnExample, extra_feature: "x" }).success).toBe(false);
+    expect(schema?.safeParse({ ...churnExample, extra_feature: 1.5 }).success).toBe(true);
+  });
+
+  it.each([
+    [{}, /models/],
+    [{ models: {} }, /models is empty/],
+    [{ models: { "../x": { scenarioId: "s", executableId: "e", input: {} } } }, /not a valid model name/],
+    [
+      { models: { m: { scenarioId: "s", executableId: "e", input: {}, predictPth: "/x" } } },
+      /predictPth|Unrecognized/,
+    ],
+    [
+      { models: { m: { scenarioId: "s", executableId: "e", input: {}, requestFormat: "csv" } } },
+      /requestFormat/,
+    ],
+    [
+      { models: { m: { scenarioId: "s", executableId: "e", input: {}, predictPath: "v1" } } },
+      /predictPath must start with \//,
+    ],
+  ])("rejects a wrong catalog with one line: %j", (json, pattern) => {
+    const message = messageOf(() => parseCatalog(json, "default"));
+    expect(message).toMatch(pattern);
+    expect(message).not.toContain("\n");
+  });
+});

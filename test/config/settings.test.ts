@@ -1,0 +1,74 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadSettings } from "../../src/config/settings";
+
+const serviceKey = JSON.stringify({
+  clientid: "id",
+  clientsecret: "very-secret-value",
+  url: "http://127.0.0.1:1",
+  serviceurls: { AI_API_URL: "http://127.0.0.1:1" },
+});
+
+function messageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return "";
+}
+
+describe("settings", () => {
+  it("applies the documented defaults", () => {
+    const settings = loadSettings({ AICORE_SERVICE_KEY: serviceKey }, "/app");
+    expect(settings).toMatchObject({
+      resourceGroup: "default",
+      modelCatalogPath: path.resolve("/app", "models.json"),
+      refreshSchedule: "0 */1 * * * *",
+      storageConnectionString: "UseDevelopmentStorage=true",
+      maxBodyBytes: 1048576,
+      port: 7071,
+    });
+  });
+
+  it("reads every setting", () => {
+    const settings = loadSettings(
+      {
+        AICORE_SERVICE_KEY: serviceKey,
+        AICORE_RESOURCE_GROUP: "team-a",
+        MODEL_CATALOG: "conf/catalog.json",
+        DEPLOYMENT_REFRESH_SCHEDULE: "*/5 * * * * *",
+        AzureWebJobsStorage: "DefaultEndpointsProtocol=http;AccountName=x",
+        MAX_BODY_BYTES: "2048",
+        PORT: "8080",
+      },
+      "/app",
+    );
+    expect(settings.resourceGroup).toBe("team-a");
+    expect(settings.modelCatalogPath).toBe(path.resolve("/app", "conf/catalog.json"));
+    expect(settings.refreshSchedule).toBe("*/5 * * * * *");
+    expect(settings.maxBodyBytes).toBe(2048);
+    expect(settings.port).toBe(8080);
+  });
+
+  it.each([
+    [{}, /^AICORE_SERVICE_KEY is not set/],
+    [{ MAX_BODY_BYTES: "1mb" }, /^MAX_BODY_BYTES is not a whole number$/],
+    [{ MAX_BODY_BYTES: "0" }, /^MAX_BODY_BYTES /],
+    [{ PORT: "70000" }, /^PORT /],
+    [
+      { DEPLOYMENT_REFRESH_SCHEDULE: "*/5 * * * *" },
+      /^DEPLOYMENT_REFRESH_SCHEDULE is not an NCRONTAB expression of six fields/,
+    ],
+    [{ AICORE_RESOURCE_GROUP: "bad group!" }, /^AICORE_RESOURCE_GROUP is not a resource group id$/],
+  ])("stops with one line naming the setting: %j", (env, pattern) => {
+    const withKey =
+      "AICORE_SERVICE_KEY" in env || Object.keys(env).length === 0
+        ? env
+        : { AICORE_SERVICE_KEY: serviceKey, ...env };
+    const message = messageOf(() => loadSettings(withKey as NodeJS.ProcessEnv, "/app"));
+    expect(message).toMatch(pattern);
+    expect(message).not.toContain("very-secret-value");
+    expect(message).not.toContain("\n");
+  });
+});

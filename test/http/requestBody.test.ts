@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { parseJsonBody } from "../../src/http/parseJson";
+import { ProblemError } from "../../src/http/problem";
+import { readBodyWithLimit, requireJsonContentType } from "../../src/http/requestBody";
+
+function statusOf(fn: () => unknown): Promise<number> {
+  return Promise.resolve()
+    .then(fn)
+    .then(
+      () => 0,
+      (error: unknown) => (error instanceof ProblemError ? error.problem.status : -1),
+    );
+}
+
+function streamOf(chunks: Uint8Array[], onPull?: () => void): ReadableStream<Uint8Array> {
+  let i = 0;
+  return new ReadableStream(
+    {
+      pull(controller) {
+        onPull?.();
+        const chunk = chunks[i++];
+        if (chunk) controller.enqueue(chunk);
+        else controller.close();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+describe("content type", () => {
+  it.each([
+    "application/json",
+    "application/json; charset=utf-8",
+    "application/cloudevents+json",
+    "Application/JSON;charset=UTF-8",
+  ])("accepts %s", async (type) => {
+    expect(await statusOf(() => requireJsonContentType(new Headers({ "content-type": type })))).toBe(0);
+  });
+  it.each([
+    undefined,
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "application/json; charset=latin1",
+    "application/jsonp",
+  ])("refuses %s with 415", async (type) => {
+    const headers = new Headers(type ? { "content-type": type } : {});
+    expect(await statusOf(() => requireJsonContentType(headers))).toBe(415);
+  });
+});
+
+describe("body reading", () => {
+  it("refuses a declared Content-Length over the limit before reading", async () => {
+    let pulls = 0;
+    const request = {
+      method: "POST",
+      headers: new Headers({ "content-length": "5000" }),
+      body: streamOf([new Uint8Array(10)], () => pulls++),
+    };
+    expect(await statusOf(() => readBodyWithLimit(request, 1000))).toBe(413);
+    expect(pulls).toBe(0);
+  });
+
+  it("cuts off an undeclared body at the limit instead of buffering it all", async () => {
+    let pulls = 0;
+    const chunk = new Uint8Array(64 * 1024);
+    const chunks = Array.from({ length: 1600 }, () => chunk); // 100 MiB if read to the end
+    const request = { method: "POST", headers: new Headers(), body: streamOf(chunks, () => pulls++) };
+    expect(await statusOf(() => readBodyWithLimit(request, 1024 * 1024))).toBe(413);
+    expect(pulls).toBeLessThan(20);
+  });
+
+  it("returns the exact bytes under the limit", async () => {
+    const bytes = new TextEncoder().encode('{"a":1}');
+    const request = {
+      method: "POST",
+      headers: new Headers(),
+      body: streamOf([bytes.slice(0, 3), bytes.slice(3)]),
+    };
+    expect(Buffer.from(await readBodyWithLimit(request, 100)).toString()).toBe('{"a":1}');
+  });
+});
+
+describe("JSON parsing", () => {
+  const enc = (s: string) => new TextEncoder().encode(s);
+  it.each([
+    ["empty", new Uint8Array()],
+    ["not UTF-8", new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])],
+    ["not JSON", enc("{region: 3}")],
+    ["too deep", enc(`${"[".repeat(40)}${"]".repeat(40)}`)],
+    ["__proto__ key", enc('{"__proto__": {"polluted": true}}')],
+  ])("400 for %s", async (_name, bytes) => {
+    expect(await statusOf(() => parseJsonBody(bytes))).toBe(400);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("parses valid JSON", () => {
+    expect(parseJsonBody(enc('{"a":[1,2,{"b":null}]}'))).toEqual({ a: [1, 2, { b: null }] });
+  });
+});

@@ -2,6 +2,7 @@ import { DeploymentsApi } from "./aicore/deploymentsApi";
 import { createHttpClient } from "./aicore/httpClient";
 import { PredictClient } from "./aicore/predictClient";
 import { TokenProvider } from "./aicore/tokenProvider";
+import { UpstreamPolicy, type UpstreamPolicyOptions } from "./aicore/upstreamPolicy";
 import { findAppRoot } from "./appRoot";
 import { type Catalog, loadCatalog } from "./config/catalog";
 import { aiApiBaseUrl } from "./config/serviceKey";
@@ -25,21 +26,41 @@ export interface Relay {
 export interface RelayOptions {
   store?: RecordStore;
   recordTtlMs?: number;
-  predictTimeoutMs?: number;
-  managementTimeoutMs?: number;
+  /** Overrides of the predict policy (tests shorten the breaker's pause and the backoff). */
+  predictPolicy?: Partial<UpstreamPolicyOptions>;
 }
 
+/** Retry shape shared by every upstream: 3 retries, 100 ms exponential backoff with jitter, Retry-After up to 10 s. */
+const RETRY = { maxRetries: 3, baseDelayMs: 100, maxDelayMs: 2_000, retryAfterCapMs: 10_000 };
+
 export function createRelay(settings: Settings, catalog: Catalog, options: RelayOptions = {}): Relay {
-  const management = createHttpClient({ timeoutMs: options.managementTimeoutMs ?? 10_000, maxSockets: 8 });
-  const inference = createHttpClient({ timeoutMs: options.predictTimeoutMs ?? 30_000, maxSockets: 128 });
-  const tokens = new TokenProvider(settings.serviceKey, management);
-  const api = new DeploymentsApi(management, tokens, aiApiBaseUrl(settings.serviceKey));
+  const management = createHttpClient({ timeoutMs: settings.aiCoreTimeoutMs, maxSockets: 8 });
+  const inference = createHttpClient({ timeoutMs: settings.predictTimeoutMs, maxSockets: 128 });
+  const managementPolicy = new UpstreamPolicy("AI Core API", {
+    ...RETRY,
+    deadlineMs: settings.requestDeadlineMs,
+  });
+  const predictPolicy = new UpstreamPolicy("model server", {
+    ...RETRY,
+    deadlineMs: settings.requestDeadlineMs,
+    breaker: { consecutiveFailures: 5, halfOpenAfterMs: 10_000 },
+    bulkhead: { limit: settings.maxConcurrentUpstream, queue: settings.maxConcurrentUpstream * 4 },
+    ...options.predictPolicy,
+  });
+  const tokens = new TokenProvider(settings.serviceKey, management, { policy: managementPolicy });
+  const api = new DeploymentsApi(
+    management,
+    tokens,
+    aiApiBaseUrl(settings.serviceKey),
+    undefined,
+    managementPolicy,
+  );
   const records = new CachedRecords(
     options.store ?? new TableRecordStore(settings.storageConnectionString),
     options.recordTtlMs ?? 5_000,
   );
   const refresher = new DeploymentRefresher(catalog, api, records);
-  const scorer = new Scorer(catalog, records, refresher, new PredictClient(inference, tokens));
+  const scorer = new Scorer(catalog, records, refresher, new PredictClient(inference, tokens), predictPolicy);
   return { settings, catalog, tokens, records, refresher, scorer };
 }
 

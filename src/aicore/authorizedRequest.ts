@@ -1,10 +1,12 @@
 import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from "axios";
 import type { TokenProvider } from "./tokenProvider";
+import { throwIfRetryable } from "./transientFailure";
 import { fromTransportError } from "./upstreamError";
 
 /**
  * Sends an AI Core request with a bearer token and the resource group header. A 401 means the token was
- * refused (revoked, rotated): it is dropped and the request is sent once more with a fresh one.
+ * refused (revoked, rotated): it is dropped and the request is sent once more with a fresh one. A retryable
+ * status (429, 502-504) is thrown as a transient UpstreamError for the caller's retry policy.
  */
 export async function authorizedRequest(
   http: AxiosInstance,
@@ -24,7 +26,7 @@ export async function authorizedRequest(
       });
   const token = await tokens.getToken();
   const first = await send(token);
-  if (first.status !== 401) return first;
+  if (first.status !== 401) return throwIfRetryable(first, upstream);
   tokens.invalidate(token);
-  return send(await tokens.getToken());
+  return throwIfRetryable(await send(await tokens.getToken()), upstream);
 }

@@ -5,6 +5,7 @@ import { type AiDeployment, deploymentListSchema, deploymentSchema } from "./dep
 import { parseJsonBytes } from "./jsonBytes";
 import type { TokenProvider } from "./tokenProvider";
 import { bodyExcerpt, UpstreamError } from "./upstreamError";
+import type { UpstreamPolicy } from "./upstreamPolicy";
 
 export interface DeploymentQuery {
   resourceGroup: string;
@@ -22,6 +23,7 @@ export class DeploymentsApi {
     private readonly tokens: TokenProvider,
     private readonly aiApiUrl: string,
     private readonly pageSize = PAGE_SIZE,
+    private readonly policy?: UpstreamPolicy,
   ) {}
 
   /** Every deployment of a scenario with one of the executables: `$top` pages, `$skip` until `count` is reached. */
@@ -57,13 +59,23 @@ export class DeploymentsApi {
     notFoundIsUndefined = false,
   ): Promise<z.infer<T>> {
     const upstream = "AI Core deployments API";
-    const response = await authorizedRequest(
-      this.http,
-      this.tokens,
-      resourceGroup,
-      { method: "GET", url: `${this.aiApiUrl}${path}`, params, headers: { Accept: "application/json" } },
-      upstream,
-    );
+    const request = (signal?: AbortSignal) =>
+      authorizedRequest(
+        this.http,
+        this.tokens,
+        resourceGroup,
+        {
+          method: "GET",
+          url: `${this.aiApiUrl}${path}`,
+          params,
+          headers: { Accept: "application/json" },
+          signal,
+        },
+        upstream,
+      );
+    const response = this.policy
+      ? await this.policy.execute(resourceGroup, ({ signal }) => request(signal))
+      : await request();
     if (response.status === 404 && notFoundIsUndefined) return undefined as z.infer<T>;
     if (response.status !== 200) {
       throw new UpstreamError(

@@ -9,14 +9,20 @@ export interface UpstreamAnswer {
   retryAfter: string | undefined;
 }
 
-/** `POST {deploymentUrl}{predictPath}`: the one upstream call of a prediction. Any status comes back. */
+/** `POST {deploymentUrl}{predictPath}`: the one upstream call of a prediction. */
 export class PredictClient {
   constructor(
     private readonly http: AxiosInstance,
     private readonly tokens: TokenProvider,
   ) {}
 
-  async predict(resourceGroup: string, url: string, body: unknown): Promise<UpstreamAnswer> {
+  /** Throws a transient UpstreamError for 429/502/503/504 so a retry policy can act on it. */
+  async predict(
+    resourceGroup: string,
+    url: string,
+    body: unknown,
+    signal?: AbortSignal,
+  ): Promise<UpstreamAnswer> {
     const response = await authorizedRequest(
       this.http,
       this.tokens,
@@ -25,6 +31,7 @@ export class PredictClient {
         method: "POST",
         url,
         data: JSON.stringify(body),
+        signal,
         headers: {
           "Content-Type": "application/json",
           Accept: "application/json, text/plain;q=0.9, */*;q=0.5",

@@ -2,7 +2,9 @@ import type { AxiosInstance } from "axios";
 import { z } from "zod";
 import { type ServiceKey, tokenUrl } from "../config/serviceKey";
 import { parseJsonBytes } from "./jsonBytes";
+import { throwIfRetryable } from "./transientFailure";
 import { bodyExcerpt, fromTransportError, UpstreamError } from "./upstreamError";
+import type { UpstreamPolicy } from "./upstreamPolicy";
 
 const tokenAnswerSchema = z.looseObject({
   access_token: z.string().min(1),
@@ -13,6 +15,8 @@ export interface TokenProviderOptions {
   /** Refetch this long before expiry so a token never expires mid-request. */
   marginSeconds?: number;
   now?: () => number;
+  /** Retries of the token endpoint (connection errors, 429, 5xx gateway statuses). */
+  policy?: UpstreamPolicy;
 }
 
 /**
@@ -24,6 +28,7 @@ export class TokenProvider {
   private inflight: Promise<string> | undefined;
   private readonly marginSeconds: number;
   private readonly now: () => number;
+  private readonly policy: UpstreamPolicy | undefined;
 
   constructor(
     private readonly serviceKey: ServiceKey,
@@ -32,6 +37,7 @@ export class TokenProvider {
   ) {
     this.marginSeconds = options.marginSeconds ?? 60;
     this.now = options.now ?? Date.now;
+    this.policy = options.policy;
   }
 
   async getToken(): Promise<string> {
@@ -53,13 +59,19 @@ export class TokenProvider {
       client_id: this.serviceKey.clientid,
       client_secret: this.serviceKey.clientsecret,
     });
-    const response = await this.http
-      .post(tokenUrl(this.serviceKey), form.toString(), {
-        headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
-      })
-      .catch((error: unknown) => {
-        throw fromTransportError(error, "token endpoint");
-      });
+    const post = (signal?: AbortSignal) =>
+      this.http
+        .post(tokenUrl(this.serviceKey), form.toString(), {
+          headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
+          signal,
+        })
+        .catch((error: unknown) => {
+          throw fromTransportError(error, "token endpoint");
+        })
+        .then((response) => throwIfRetryable(response, "token endpoint"));
+    const response = this.policy
+      ? await this.policy.execute("token", ({ signal }) => post(signal))
+      : await post();
     if (response.status !== 200) {
       throw new UpstreamError(
         "status",

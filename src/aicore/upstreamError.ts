@@ -47,7 +47,8 @@ export function fromTransportError(error: unknown, upstream: string): UpstreamEr
   if (error instanceof UpstreamError) return error;
   if (error instanceof AxiosError) {
     const code = error.code ?? "";
-    if (code === "ETIMEDOUT" || code === "ECONNABORTED") {
+    // ERR_CANCELED: the request deadline aborted the call.
+    if (code === "ETIMEDOUT" || code === "ECONNABORTED" || code === "ERR_CANCELED") {
       return new UpstreamError("timeout", upstream, `${upstream} did not answer in time`);
     }
     return new UpstreamError(

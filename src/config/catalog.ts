@@ -13,6 +13,8 @@ export interface ModelDefinition {
   requestFormat: RequestFormat;
   /** zod schema of one instance, built once from the catalog's JSON Schema. */
   inputSchema: z.ZodType;
+  /** The catalog's JSON Schema of one instance, as written (webhook coercion reads its property types). */
+  input?: Readonly<Record<string, unknown>>;
 }
 
 export interface Catalog {
@@ -75,6 +77,7 @@ export function parseCatalog(json: unknown, defaultResourceGroup: string, origin
       predictPath: entry.predictPath ?? `/v1/models/${name}:predict`,
       requestFormat: entry.requestFormat,
       inputSchema,
+      input: entry.input,
     });
   }
   if (models.size === 0) throw new ConfigError(`${origin}: models is empty (name at least one model)`);

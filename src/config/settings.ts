@@ -13,6 +13,14 @@ export interface Settings {
   storageConnectionString: string;
   maxBodyBytes: number;
   port: number;
+  /** Per attempt of a predict call. */
+  predictTimeoutMs: number;
+  /** Per call to the AI API and the token endpoint. */
+  aiCoreTimeoutMs: number;
+  /** Whole budget of one request to the relay, retries included; well inside the Functions HTTP limit (230 s). */
+  requestDeadlineMs: number;
+  /** Upstream calls in flight at once on one instance (bulkhead). */
+  maxConcurrentUpstream: number;
 }
 
 const resourceGroupId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/, "is not a resource group id");
@@ -60,5 +68,9 @@ export function loadSettings(env: NodeJS.ProcessEnv, appRoot: string): Settings 
     ),
     maxBodyBytes: read(env, "MAX_BODY_BYTES", positiveInt(100 * 1024 * 1024), "1048576"),
     port: read(env, "PORT", positiveInt(65535), "7071"),
+    predictTimeoutMs: read(env, "PREDICT_TIMEOUT_MS", positiveInt(200_000), "30000"),
+    aiCoreTimeoutMs: read(env, "AICORE_TIMEOUT_MS", positiveInt(200_000), "10000"),
+    requestDeadlineMs: read(env, "REQUEST_DEADLINE_MS", positiveInt(200_000), "60000"),
+    maxConcurrentUpstream: read(env, "MAX_CONCURRENT_UPSTREAM", positiveInt(10_000), "64"),
   };
 }

@@ -1,4 +1,5 @@
 import { UpstreamError } from "../aicore/upstreamError";
+import { UpstreamRejected } from "../aicore/upstreamPolicy";
 import type { Logger } from "../logger";
 import { ProblemError, problem, problemResponse, type RelayResponse } from "./problem";
 
@@ -8,6 +9,11 @@ import { ProblemError, problem, problemResponse, type RelayResponse } from "./pr
  */
 export function toErrorResponse(error: unknown, logger: Logger): RelayResponse {
   if (error instanceof ProblemError) return problemResponse(error.problem, error.headers);
+  if (error instanceof UpstreamRejected) {
+    return problemResponse(problem("upstream-rejected", 503, error.message), {
+      "Retry-After": String(error.retryAfterSeconds),
+    });
+  }
   if (error instanceof UpstreamError) {
     const retry: Record<string, string> =
       error.retryAfterSeconds === undefined ? {} : { "Retry-After": String(error.retryAfterSeconds) };

@@ -27,8 +27,15 @@ const TITLES = {
   "upstream-error": "The model server answered an error",
   "upstream-unreachable": "The model server could not be reached",
   "upstream-timeout": "The model server did not answer in time",
+  "upstream-rejected": "The model server is not being called right now",
   "storage-unavailable": "Deployment records are unavailable",
   "internal-error": "Internal error",
+  "signature-invalid": "Webhook signature is not valid",
+  "source-not-configured": "Webhook source is not configured",
+  "delivery-in-progress": "This delivery is still being processed",
+  "idempotency-key-reused": "Delivery id reused with a different body",
+  "payload-mapping-failed": "Payload does not map onto the model's input",
+  "delivery-records-unavailable": "Webhook delivery records are unavailable",
 } as const satisfies Record<string, string>;
 
 export type ProblemKind = keyof typeof TITLES;

@@ -1,5 +1,6 @@
 import type { PredictClient, UpstreamAnswer } from "../aicore/predictClient";
 import { bodyExcerpt, parseRetryAfter, UpstreamError } from "../aicore/upstreamError";
+import type { UpstreamPolicy } from "../aicore/upstreamPolicy";
 import type { Catalog, ModelDefinition } from "../config/catalog";
 import type { CachedRecords } from "../deployments/cachedRecords";
 import type { DeploymentRecord } from "../deployments/deploymentRecord";
@@ -61,6 +62,7 @@ export class Scorer {
     private readonly records: CachedRecords,
     private readonly refresher: DeploymentRefresher,
     private readonly predictClient: PredictClient,
+    private readonly policy: UpstreamPolicy,
     options: ScorerOptions = {},
   ) {
     this.batchConcurrency = options.batchConcurrency ?? 8;
@@ -139,7 +141,7 @@ export class Scorer {
     body: unknown,
     logger: Logger,
   ): Promise<{ answer: UpstreamAnswer; servedBy: DeploymentRecord }> {
-    const answer = await this.send(model, record, body);
+    const answer = await this.send(model, record, body, logger);
     if (answer.status !== 404) return { answer: this.accept(answer, record), servedBy: record };
     logger.warn(`model ${model.name}: deployment ${record.deploymentId} answered 404; refreshing its record`);
     const fresh = await this.refresher.refreshModel(model, logger).catch(() => undefined);
@@ -153,12 +155,36 @@ export class Scorer {
     if (!fresh.usable || !fresh.deploymentUrl) throw noUsableDeployment(fresh);
     if (fresh.deploymentId === record.deploymentId)
       return { answer: this.accept(answer, record), servedBy: record };
-    return { answer: this.accept(await this.send(model, fresh, body), fresh), servedBy: fresh };
+    return { answer: this.accept(await this.send(model, fresh, body, logger), fresh), servedBy: fresh };
   }
 
-  private send(model: ModelDefinition, record: DeploymentRecord, body: unknown): Promise<UpstreamAnswer> {
+  /** The predict call under the model server's policy (deadline, bulkhead, circuit per deployment, retry). */
+  private async send(
+    model: ModelDefinition,
+    record: DeploymentRecord,
+    body: unknown,
+    logger: Logger,
+  ): Promise<UpstreamAnswer> {
     const url = `${(record.deploymentUrl ?? "").replace(/\/+$/, "")}${model.predictPath}`;
-    return this.predictClient.predict(model.resourceGroup, url, body);
+    let attempts = 0;
+    try {
+      const answer = await this.policy.execute(record.deploymentId ?? "none", ({ attempt, signal }) => {
+        attempts = attempt;
+        return this.predictClient.predict(model.resourceGroup, url, body, signal);
+      });
+      if (attempts > 1)
+        logger.log(
+          `model ${model.name}: deployment ${record.deploymentId} answered after ${attempts} attempts`,
+        );
+      return answer;
+    } catch (error) {
+      if (attempts > 1) {
+        logger.warn(
+          `model ${model.name}: deployment ${record.deploymentId} failed after ${attempts} attempts`,
+        );
+      }
+      throw error;
+    }
   }
 
   /** 2xx passes; anything else is the model server's error, answered as 502 with an excerpt. */

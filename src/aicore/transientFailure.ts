@@ -1,0 +1,34 @@
+import type { AxiosResponse } from "axios";
+import { bodyExcerpt, parseRetryAfter, UpstreamError } from "./upstreamError";
+
+/** Statuses worth another attempt: rate limiting and the gateway family. Never other 4xx. */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+
+/**
+ * A failure that another attempt may not meet: a connection error or a retryable status. A timeout is not
+ * transient here: the upstream took its whole budget once, and waiting it out again would blow the deadline.
+ */
+export function isTransient(error: unknown): boolean {
+  if (!(error instanceof UpstreamError)) return false;
+  if (error.failure === "unreachable") return true;
+  return error.failure === "status" && error.status !== undefined && RETRYABLE_STATUSES.has(error.status);
+}
+
+/** What counts against a deployment's circuit: transient failures and timeouts, never the caller's own errors. */
+export function isUpstreamFault(error: unknown): boolean {
+  return isTransient(error) || (error instanceof UpstreamError && error.failure === "timeout");
+}
+
+/** Turns a retryable answer into a thrown transient failure, so the retry policy sees it; others pass. */
+export function throwIfRetryable<T extends AxiosResponse>(response: T, upstream: string): T {
+  if (!RETRYABLE_STATUSES.has(response.status)) return response;
+  const header = response.headers["retry-after"];
+  throw new UpstreamError(
+    "status",
+    upstream,
+    `${upstream} answered ${response.status}`,
+    response.status,
+    bodyExcerpt(response.data),
+    parseRetryAfter(typeof header === "string" ? header : undefined),
+  );
+}

@@ -1,0 +1,105 @@
+import { HttpRequest, InvocationContext, type Timer } from "@azure/functions";
+import { createDeploymentsHandler } from "../../src/api/deploymentsHandler";
+import { createHealthHandler } from "../../src/api/healthHandler";
+import { createPredictHandler } from "../../src/api/predictHandler";
+import { createRefreshHandler } from "../../src/api/refreshHandler";
+import type { Catalog } from "../../src/config/catalog";
+import { parseServiceKey } from "../../src/config/serviceKey";
+import type { Settings } from "../../src/config/settings";
+import type { RelayResponse } from "../../src/http/problem";
+import { createRelay, type RelayOptions } from "../../src/relay";
+
+export interface HarnessOptions extends RelayOptions {
+  /** The service key as any JSON object (the emulator's); parsed the way AICORE_SERVICE_KEY is. */
+  serviceKey: object;
+  storageConnectionString: string;
+  catalog: Catalog;
+  settings?: Partial<Settings>;
+}
+
+/** Answer of a handler, with the body decoded. */
+export interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+  json: () => unknown;
+}
+
+function answerOf(response: RelayResponse): Answer {
+  const text =
+    typeof response.body === "string" ? response.body : Buffer.from(response.body).toString("utf8");
+  return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) };
+}
+
+/**
+ * The relay's handlers, called the way the Functions host calls them: the library's own HttpRequest and
+ * InvocationContext. Every log line is kept, to search it for secrets.
+ */
+export function createHarness(options: HarnessOptions) {
+  const settings: Settings = {
+    serviceKey: parseServiceKey(JSON.stringify(options.serviceKey)),
+    resourceGroup: "default",
+    modelCatalogPath: "(test catalog)",
+    refreshSchedule: "*/2 * * * * *",
+    storageConnectionString: options.storageConnectionString,
+    maxBodyBytes: 1024 * 1024,
+    port: 0,
+    predictTimeoutMs: 30_000,
+    aiCoreTimeoutMs: 10_000,
+    requestDeadlineMs: 60_000,
+    maxConcurrentUpstream: 64,
+    ...options.settings,
+  };
+  const relay = createRelay(settings, options.catalog, options);
+  const logs: string[] = [];
+  const context = (functionName: string) =>
+    new InvocationContext({
+      functionName,
+      logHandler: (level, ...args) => logs.push(`${level} ${args.map(String).join(" ")}`),
+    });
+  const predictHandler = createPredictHandler(relay);
+  const deploymentsHandler = createDeploymentsHandler(relay);
+  const healthHandler = createHealthHandler(relay);
+  const refreshHandler = createRefreshHandler(relay);
+
+  return {
+    relay,
+    logs,
+    async predict(
+      model: string,
+      body: string | Uint8Array | unknown,
+      init: { method?: string; headers?: Record<string, string> } = {},
+    ): Promise<Answer> {
+      const bytes =
+        typeof body === "string"
+          ? { string: body }
+          : body instanceof Uint8Array
+            ? { bytes: body }
+            : { string: JSON.stringify(body) };
+      const request = new HttpRequest({
+        method: init.method ?? "POST",
+        url: `http://localhost/api/models/${encodeURIComponent(model)}/predict`,
+        headers: init.headers ?? { "content-type": "application/json" },
+        params: { model },
+        body: init.method === "GET" || init.method === "HEAD" ? undefined : bytes,
+      });
+      return answerOf(await predictHandler(request, context("predict")));
+    },
+    async deployments(): Promise<Answer> {
+      const request = new HttpRequest({ method: "GET", url: "http://localhost/api/deployments" });
+      return answerOf(await deploymentsHandler(request, context("deployments")));
+    },
+    async health(): Promise<Answer> {
+      const request = new HttpRequest({ method: "GET", url: "http://localhost/api/health" });
+      return answerOf(await healthHandler(request, context("health")));
+    },
+    async refresh(): Promise<void> {
+      const timer: Timer = {
+        isPastDue: false,
+        schedule: { adjustForDST: false },
+        scheduleStatus: { last: "", next: "", lastUpdated: "" },
+      };
+      await refreshHandler(timer, context("refreshDeployments"));
+    },
+  };
+}

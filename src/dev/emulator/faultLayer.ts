@@ -1,0 +1,15 @@
+import type { Handler } from "./httpTypes";
+import type { RequestKind } from "./requestLog";
+
+/**
+ * The seam for fault injection (latency, error statuses, connection resets, hangs for a fraction of
+ * requests). A fault layer wraps the handler of every AI API, inference and token request, after the route
+ * is known and inside request logging, so injected failures are logged with the status the client saw.
+ * It may delay `next`, answer without calling it, or use `request.raw.socket` to reset or stall the
+ * connection. Control requests (`/__emulator/...`) never pass through it.
+ *
+ * Not built yet: the emulator runs with `noFaults`.
+ */
+export type FaultLayer = (kind: RequestKind, next: Handler) => Handler;
+
+export const noFaults: FaultLayer = (_kind, next) => next;

@@ -1,0 +1,143 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { resolveAiRoute } from "./aiRoutes";
+import { CONTROL_PREFIX, handleControl } from "./controlRoutes";
+import { DeploymentLifecycle } from "./deploymentLifecycle";
+import { DeploymentStore } from "./deploymentStore";
+import { type FaultLayer, noFaults } from "./faultLayer";
+import { type EmulatorReply, jsonReply } from "./httpTypes";
+import { RequestLog } from "./requestLog";
+import { readRequest } from "./requestReading";
+import { TokenIssuer } from "./tokenIssuer";
+
+export interface EmulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  clientId?: string;
+  /** Default: random per start, handed out in the service key. */
+  clientSecret?: string;
+  /** `expires_in` of issued tokens; default 3600. 0 issues tokens that are already expired. */
+  tokenLifetimeSeconds?: number;
+  /** PENDING (UPDATE) -> RUNNING after a configuration patch; default 2000. */
+  patchDelayMs?: number;
+  /** STOPPING -> STOPPED after a stop; default 0 (at once). */
+  stopDelayMs?: number;
+}
+
+/** SAP's service key JSON, the shape AICORE_SERVICE_KEY holds. */
+export interface ServiceKey {
+  clientid: string;
+  clientsecret: string;
+  /** Token base: `{url}/oauth/token`. */
+  url: string;
+  serviceurls: { AI_API_URL: string };
+  appname?: string;
+  identityzone?: string;
+  identityzoneid?: string;
+}
+
+export interface RunningEmulator {
+  /** `http://127.0.0.1:PORT`, no trailing slash. */
+  url: string;
+  serviceKey: ServiceKey;
+  close(): Promise<void>;
+}
+
+const DEFAULT_CLIENT_ID = "sb-aicore-emulator!b1|aicore!b540";
+
+function urlHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "127.0.0.1"; // reachable form of "all interfaces"
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+function writeReply(response: ServerResponse, reply: EmulatorReply): void {
+  if (response.headersSent || response.destroyed) return;
+  response.writeHead(reply.status, { ...reply.headers, "content-length": Buffer.byteLength(reply.body) });
+  response.end(reply.body);
+}
+
+function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/** Starts the SAP AI Core emulator: XSUAA token endpoint, deployments API, inference of a churn model. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const host = options.host ?? "127.0.0.1";
+  const credentials = {
+    clientId: options.clientId ?? DEFAULT_CLIENT_ID,
+    clientSecret: options.clientSecret ?? randomBytes(18).toString("base64url"),
+  };
+  const zoneId = randomUUID();
+  const issuer = new TokenIssuer(zoneId, options.tokenLifetimeSeconds ?? 3600);
+  const requestLog = new RequestLog();
+  const faults: FaultLayer = noFaults;
+  // The state needs the URL (deployment URLs), known once listening; requests cannot arrive before that.
+  let handle: (raw: IncomingMessage, response: ServerResponse) => Promise<void> = async () => {};
+
+  const server = createServer((raw, response) => {
+    handle(raw, response).catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`aicore emulator: ${message}\n`);
+      writeReply(response, jsonReply(500, { error: { code: "InternalError", message: "Emulator error" } }));
+    });
+  });
+  const address = await listen(server, options.port ?? 0, host);
+  const url = `http://${urlHost(host)}:${address.port}`;
+
+  const store = new DeploymentStore(url);
+  const lifecycle = new DeploymentLifecycle(store, {
+    patchDelayMs: options.patchDelayMs ?? 2000,
+    stopDelayMs: options.stopDelayMs ?? 0,
+  });
+  const aiContext = { store, lifecycle, issuer, credentials };
+  const controlContext = { store, requestLog, baseUrl: url };
+
+  handle = async (raw, response) => {
+    let request: Awaited<ReturnType<typeof readRequest>>;
+    try {
+      request = await readRequest(raw);
+    } catch {
+      writeReply(
+        response,
+        jsonReply(413, { error: { code: "PayloadTooLarge", message: "Request body too large" } }),
+      );
+      return;
+    }
+    if (request.path.startsWith(CONTROL_PREFIX)) {
+      writeReply(response, handleControl(request, controlContext));
+      return;
+    }
+    const route = resolveAiRoute(request.method, request.path, aiContext);
+    const reply = await faults(route.kind, route.handle)(request);
+    requestLog.record(route.kind, request, reply.status);
+    writeReply(response, reply);
+  };
+
+  return {
+    url,
+    serviceKey: {
+      clientid: credentials.clientId,
+      clientsecret: credentials.clientSecret,
+      url,
+      serviceurls: { AI_API_URL: url },
+      appname: "aicore-emulator",
+      identityzone: "aicore-emulator",
+      identityzoneid: zoneId,
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        store.transitions.clear();
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections(); // keep-alive sockets would hold close() open
+      }),
+  };
+}

@@ -1,3 +1,4 @@
+import { visit } from "jsonc-parser";
 import { ProblemError, problem } from "./problem";
 
 const MAX_DEPTH = 32;
@@ -7,19 +8,44 @@ function invalid(detail: string): ProblemError {
   return new ProblemError(problem("invalid-body", 400, detail));
 }
 
-/** Rejects nesting deeper than MAX_DEPTH and keys that name Object.prototype's machinery. */
-function checkShape(root: unknown): void {
-  const stack: Array<{ value: unknown; depth: number }> = [{ value: root, depth: 1 }];
-  while (stack.length > 0) {
-    const { value, depth } = stack.pop() as { value: unknown; depth: number };
-    if (value === null || typeof value !== "object") continue;
-    if (depth > MAX_DEPTH) throw invalid(`JSON is nested deeper than ${MAX_DEPTH} levels`);
-    const children = Array.isArray(value) ? value : Object.values(value);
-    if (!Array.isArray(value) && Object.hasOwn(value, "__proto__")) {
-      throw invalid('JSON object key "__proto__" is not accepted');
-    }
-    for (const child of children) stack.push({ value: child, depth: depth + 1 });
-  }
+/**
+ * What JSON.parse lets through but the relay refuses: nesting deeper than MAX_DEPTH, a key given twice in
+ * one object (which value wins is parser folklore), and `__proto__` keys. One scanning pass.
+ */
+function structuralProblem(text: string): string | undefined {
+  const keysPerObject: Array<Set<string> | undefined> = [];
+  let found: string | undefined;
+  const enter = () => {
+    if (keysPerObject.length >= MAX_DEPTH) found ??= `JSON is nested deeper than ${MAX_DEPTH} levels`;
+  };
+  visit(
+    text,
+    {
+      onObjectBegin: () => {
+        enter();
+        keysPerObject.push(new Set());
+      },
+      onObjectEnd: () => {
+        keysPerObject.pop();
+      },
+      onArrayBegin: () => {
+        enter();
+        keysPerObject.push(undefined);
+      },
+      onArrayEnd: () => {
+        keysPerObject.pop();
+      },
+      onObjectProperty: (key) => {
+        const keys = keysPerObject.at(-1);
+        if (key === "__proto__") found ??= 'JSON object key "__proto__" is not accepted';
+        else if (keys?.has(key))
+          found ??= `JSON object key ${JSON.stringify(key.slice(0, 100))} appears twice`;
+        keys?.add(key);
+      },
+    },
+    { disallowComments: true, allowTrailingComma: false },
+  );
+  return found;
 }
 
 /** Decodes strict UTF-8 and parses JSON; every failure is a 400 problem that says what was wrong. */
@@ -37,6 +63,7 @@ export function parseJsonBody(bytes: Uint8Array): unknown {
   } catch (error) {
     throw invalid(`The request body is not valid JSON: ${(error as Error).message.slice(0, 200)}`);
   }
-  checkShape(value);
+  const refused = structuralProblem(text);
+  if (refused) throw invalid(refused);
   return value;
 }

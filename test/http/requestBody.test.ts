@@ -88,12 +88,28 @@ describe("JSON parsing", () => {
     ["not JSON", enc("{region: 3}")],
     ["too deep", enc(`${"[".repeat(40)}${"]".repeat(40)}`)],
     ["__proto__ key", enc('{"__proto__": {"polluted": true}}')],
+    ["nested __proto__ key", enc('{"a": [{"__proto__": {"polluted": true}}]}')],
+    ["duplicate key", enc('{"tenure": 1, "tenure": 2}')],
+    ["nested duplicate key", enc('{"instances": [{"a": 1}, {"b": 1, "b": 1}]}')],
   ])("400 for %s", async (_name, bytes) => {
     expect(await statusOf(() => parseJsonBody(bytes))).toBe(400);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  it("parses valid JSON", () => {
-    expect(parseJsonBody(enc('{"a":[1,2,{"b":null}]}'))).toEqual({ a: [1, 2, { b: null }] });
+  it("parses valid JSON, where the same key in sibling objects is fine", () => {
+    expect(parseJsonBody(enc('{"a":[1,2,{"b":null},{"b":1}]}'))).toEqual({
+      a: [1, 2, { b: null }, { b: 1 }],
+    });
+  });
+
+  it("accepts nesting up to the limit", () => {
+    expect(parseJsonBody(enc(`${"[".repeat(32)}${"]".repeat(32)}`))).toBeInstanceOf(Array);
+  });
+
+  it("names the duplicated key", async () => {
+    const error = await Promise.resolve()
+      .then(() => parseJsonBody(enc('{"age": 1, "age": 2}')))
+      .catch((e: unknown) => e);
+    expect((error as ProblemError).problem.detail).toBe('JSON object key "age" appears twice');
   });
 });

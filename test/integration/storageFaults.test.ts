@@ -1,0 +1,72 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseCatalog } from "../../src/config/catalog";
+import { startAzurite } from "../support/azurite";
+import { startEmulatorProcess } from "../support/emulatorProcess";
+import { createHarness } from "../support/relayHarness";
+
+const EXAMPLE = { region: 3, tenure: 37, age: 53, address: 13, income: 48, employ: 10, gender: 0, equip: 0 };
+const catalog = parseCatalog(
+  JSON.parse(readFileSync(path.resolve(__dirname, "../../models.json"), "utf8")),
+  "default",
+);
+
+let azurite: Awaited<ReturnType<typeof startAzurite>>;
+let emulator: Awaited<ReturnType<typeof startEmulatorProcess>>;
+
+beforeAll(async () => {
+  [azurite, emulator] = await Promise.all([startAzurite(), startEmulatorProcess()]);
+});
+afterAll(async () => {
+  await Promise.all([emulator?.stop(), azurite?.stop()]);
+});
+
+describe("Table storage stopped mid-run", () => {
+  it("keeps predicting from the records in memory, says so in health and deployments, and the timer survives", async () => {
+    const h = createHarness({
+      serviceKey: emulator.serviceKey,
+      storageConnectionString: azurite.connectionString,
+      catalog: { ...catalog, models: new Map([["churn", catalog.models.get("churn")!]]) },
+      recordTtlMs: 50, // expire the memory cache quickly so storage is really asked again
+    });
+    await h.refresh();
+    expect((await h.predict("churn", EXAMPLE)).status).toBe(200);
+    expect((await h.health()).json()).toEqual({ status: "ok" });
+
+    await azurite.stop();
+
+    for (let i = 0; i < 5; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 60)); // let the 50 ms cache entry expire
+      const answer = await h.predict("churn", EXAMPLE);
+      expect(answer.status).toBe(200);
+    }
+    const health = await h.health();
+    expect(health.status).toBe(200);
+    expect(health.json()).toMatchObject({ status: "degraded", storage: "unreachable", stale: true });
+    const listed = (await h.deployments()).json() as {
+      models: Record<string, { stale: boolean; usable: boolean }>;
+    };
+    expect(listed.models.churn).toMatchObject({ stale: true, usable: true });
+
+    await expect(h.refresh()).resolves.toBeUndefined();
+    expect(h.logs.some((line) => /not stored/.test(line))).toBe(true);
+    expect((await h.predict("churn", EXAMPLE)).status).toBe(200);
+  });
+
+  it("answers 503 in health when storage is unreachable and nothing is in memory", async () => {
+    const h = createHarness({
+      serviceKey: emulator.serviceKey,
+      // A port nothing listens on: storage is down from the start.
+      storageConnectionString: azurite.connectionString.replace(
+        /TableEndpoint=http:\/\/127\.0\.0\.1:\d+/,
+        "TableEndpoint=http://127.0.0.1:9",
+      ),
+      catalog,
+    });
+    const health = await h.health();
+    expect(health.status).toBe(503);
+    expect(health.json()).toMatchObject({ status: "unavailable", storage: "unreachable" });
+    expect(health.text).not.toMatch(/127\.0\.0\.1|http:/);
+  });
+});

@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+// Benchmarks are measurements, not tests: run on demand with `npm run bench`, never in `npm test`.
+export default defineConfig({
+  test: {
+    include: ["bench/**/*.bench.ts"],
+    environment: "node",
+    pool: "forks",
+    execArgv: ["--expose-gc"],
+    testTimeout: 600_000,
+    hookTimeout: 60_000,
+  },
+});

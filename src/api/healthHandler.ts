@@ -15,9 +15,27 @@ interface ModelHealth {
   stale: boolean;
 }
 
+async function readModels(relay: Relay, staleAfterMs: number) {
+  const now = Date.now();
+  const models: Record<string, ModelHealth> = {};
+  let anyRecord = false;
+  let anyStale = false;
+  for (const name of relay.catalog.models.keys()) {
+    const read = await relay.records.get(name);
+    const record = read.record;
+    anyRecord ||= record !== undefined;
+    const old = record ? now - Date.parse(record.refreshedAt) > staleAfterMs : false;
+    const stale = read.stale || old || Boolean(record?.lastError);
+    anyStale ||= stale;
+    models[name] = { usable: record?.usable ?? null, refreshedAt: record?.refreshedAt ?? null, stale };
+  }
+  return { models, anyRecord, anyStale };
+}
+
 /**
  * `GET /api/health`: ok when it can serve; degraded when it serves from memory or from old records;
- * 503 only when it cannot serve at all (storage unreachable and nothing in memory). No secrets, no URLs.
+ * 503 only when it cannot serve at all (storage unreachable, nothing in memory, and AI Core cannot be asked).
+ * No secrets, no URLs.
  */
 export function createHealthHandler(relay: Relay) {
   const staleAfterMs =
@@ -26,19 +44,13 @@ export function createHealthHandler(relay: Relay) {
     try {
       requireMethod(request.method, ["GET", "HEAD"]);
       const storageReachable = await relay.records.checkStorage();
-      const now = Date.now();
-      const models: Record<string, ModelHealth> = {};
-      let anyRecord = false;
-      let anyStale = false;
-      for (const name of relay.catalog.models.keys()) {
-        const read = await relay.records.get(name);
-        const record = read.record;
-        anyRecord ||= record !== undefined;
-        const old = record ? now - Date.parse(record.refreshedAt) > staleAfterMs : false;
-        const stale = read.stale || old || Boolean(record?.lastError);
-        anyStale ||= stale;
-        models[name] = { usable: record?.usable ?? null, refreshedAt: record?.refreshedAt ?? null, stale };
+      let read = await readModels(relay, staleAfterMs);
+      if (!storageReachable && !read.anyRecord) {
+        // Nothing to serve from: find out whether AI Core can still be asked live (the result stays in memory).
+        await relay.refresher.refreshAll(context);
+        read = await readModels(relay, staleAfterMs);
       }
+      const { models, anyRecord, anyStale } = read;
       const reasons: string[] = [];
       if (!storageReachable) reasons.push("storage unreachable; serving deployment records from memory");
       if (anyStale)

@@ -54,18 +54,35 @@ describe("Table storage stopped mid-run", () => {
     expect((await h.predict("churn", EXAMPLE)).status).toBe(200);
   });
 
-  it("answers 503 in health when storage is unreachable and nothing is in memory", async () => {
+  const deadStorage = () =>
+    // A port nothing listens on: storage is down from the start.
+    azurite.connectionString.replace(
+      /TableEndpoint=http:\/\/127\.0\.0\.1:\d+/,
+      "TableEndpoint=http://127.0.0.1:9",
+    );
+
+  it("with storage down from the start, still serves by asking AI Core live, and health says degraded", async () => {
     const h = createHarness({
       serviceKey: emulator.serviceKey,
-      // A port nothing listens on: storage is down from the start.
-      storageConnectionString: azurite.connectionString.replace(
-        /TableEndpoint=http:\/\/127\.0\.0\.1:\d+/,
-        "TableEndpoint=http://127.0.0.1:9",
-      ),
+      storageConnectionString: deadStorage(),
       catalog,
     });
     const health = await h.health();
+    expect(health.status).toBe(200);
+    expect(health.json()).toMatchObject({ status: "degraded", storage: "unreachable" });
+    expect((await h.predict("churn", EXAMPLE)).status).toBe(200);
+  });
+
+  it("answers 503 in health only when storage is down, nothing is in memory and AI Core cannot be asked", async () => {
+    const unreachableKey = {
+      ...emulator.serviceKey,
+      url: "http://127.0.0.1:9",
+      serviceurls: { AI_API_URL: "http://127.0.0.1:9" },
+    };
+    const h = createHarness({ serviceKey: unreachableKey, storageConnectionString: deadStorage(), catalog });
+    const health = await h.health();
     expect(health.status).toBe(503);
+    expect(health.headers["Retry-After"]).toBe("30");
     expect(health.json()).toMatchObject({ status: "unavailable", storage: "unreachable" });
     expect(health.text).not.toMatch(/127\.0\.0\.1|http:/);
   });

@@ -1,0 +1,143 @@
+import { randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
+import path from "node:path";
+import type { BindingInfo, FunctionCallback } from "./coreApi";
+import { registry } from "./coreApi";
+import { type Console, hostLine, invocationLogHandler } from "./logging";
+
+/** The parts of `@azure/functions` the dev host builds invocations with: the app's own copy of the library. */
+export interface FunctionsLibrary {
+  HttpRequest: new (init: unknown) => unknown;
+  HttpResponse: new (init?: unknown) => LibraryHttpResponse;
+  InvocationContext: new (init: unknown) => unknown;
+}
+
+export interface LibraryHttpResponse {
+  status: number;
+  headers: Headers;
+  cookies: LibraryCookie[];
+  body: ReadableStream<Uint8Array> | null;
+}
+
+export interface LibraryCookie {
+  name: string;
+  value: string;
+  domain?: string;
+  path?: string;
+  expires?: Date | number;
+  secure?: boolean;
+  httpOnly?: boolean;
+  sameSite?: "Strict" | "Lax" | "None";
+  maxAge?: number;
+}
+
+export function loadFunctionsLibrary(appRoot: string): FunctionsLibrary {
+  const appRequire = createRequire(path.join(appRoot, "package.json"));
+  return appRequire("@azure/functions") as FunctionsLibrary;
+}
+
+/** The context's `options`, as the library derives them from the bindings. */
+function effectiveOptions(bindings: Record<string, BindingInfo>) {
+  let trigger: BindingInfo | undefined;
+  let returnBinding: BindingInfo | undefined;
+  const extraInputs: BindingInfo[] = [];
+  const extraOutputs: BindingInfo[] = [];
+  for (const [name, binding] of Object.entries(bindings)) {
+    const named = { ...binding, name };
+    if (typeof binding.type === "string" && /trigger$/i.test(binding.type)) trigger = named;
+    else if (name === "$return") returnBinding = named;
+    else if (binding.direction === "in") extraInputs.push(named);
+    else extraOutputs.push(named);
+  }
+  return { trigger, return: returnBinding, extraInputs, extraOutputs };
+}
+
+const appHookData: Record<string, unknown> = {};
+const appLevelOnlyHookData: Record<string, unknown> = {};
+
+/** Runs the app-level hooks (`appStart`, `appTerminate`) in registration order. */
+export async function runAppHooks(
+  name: "appStart" | "appTerminate",
+  functionAppDirectory: string,
+): Promise<void> {
+  for (const callback of registry.hookCallbacks(name)) {
+    await callback({ hookData: appLevelOnlyHookData, appHookData, functionAppDirectory });
+  }
+}
+
+export interface InvocationRequest {
+  functionName: string;
+  bindings: Record<string, BindingInfo>;
+  callback: FunctionCallback;
+  /** Builds the trigger input (the library's HttpRequest, or the Timer object). */
+  input: unknown;
+  reason: string;
+}
+
+export interface InvocationOutcome {
+  invocationId: string;
+  result?: unknown;
+  error?: unknown;
+}
+
+/**
+ * One invocation as the worker runs it: a fresh InvocationContext (uuid, function name, log handler),
+ * preInvocation hooks (which may replace inputs and handler), the handler, postInvocation hooks
+ * (which may replace result and error). Logs "Executing"/"Executed" lines around it.
+ */
+export async function invoke(
+  library: FunctionsLibrary,
+  out: Console,
+  request: InvocationRequest,
+): Promise<InvocationOutcome> {
+  const invocationId = randomUUID();
+  const { functionName } = request;
+  const context = new library.InvocationContext({
+    invocationId,
+    functionName,
+    logHandler: invocationLogHandler(out, functionName, invocationId),
+    options: effectiveOptions(request.bindings),
+  });
+  const started = Date.now();
+  hostLine(out, `Executing 'Functions.${functionName}' (Reason='${request.reason}', Id=${invocationId})`);
+
+  const hookData: Record<string, unknown> = {};
+  let inputs: unknown[] = [request.input];
+  let callback = request.callback;
+  let result: unknown;
+  let error: unknown;
+  try {
+    const pre = { hookData, appHookData, invocationContext: context, functionCallback: callback, inputs };
+    for (const hook of registry.hookCallbacks("preInvocation")) await hook(pre);
+    inputs = pre.inputs;
+    callback = pre.functionCallback;
+    result = await callback(...inputs, context);
+  } catch (caught) {
+    error = caught;
+  }
+  const post = { hookData, appHookData, invocationContext: context, inputs, result, error };
+  try {
+    for (const hook of registry.hookCallbacks("postInvocation")) await hook(post);
+    result = post.result;
+    error = post.error;
+  } catch (caught) {
+    error = caught;
+  }
+
+  const duration = Date.now() - started;
+  if (error !== undefined) {
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    hostLine(
+      out,
+      `Executed 'Functions.${functionName}' (Failed, Id=${invocationId}, Duration=${duration}ms)`,
+      "error",
+    );
+    hostLine(out, `${functionName} (${invocationId}) threw: ${detail}`, "error");
+    return { invocationId, error };
+  }
+  hostLine(
+    out,
+    `Executed 'Functions.${functionName}' (Succeeded, Id=${invocationId}, Duration=${duration}ms)`,
+  );
+  return { invocationId, result };
+}

@@ -1,0 +1,102 @@
+import path from "node:path";
+import { registry } from "./coreApi";
+import { DevHostError, loadFunctionApp, startDevHost } from "./devHost";
+import { hostLine, processConsole } from "./logging";
+
+/**
+ * CLI: `node dist/src/dev/host/main.js [--app-root DIR] [--port N] [--host ADDR] [--describe]`.
+ * Serves the app (default: the current directory) until SIGINT/SIGTERM. PORT is the default port (7071).
+ * Prints `dev host listening at http://HOST:PORT` once ready. A start-up failure is one line on stderr
+ * (`dev host: ...`) and exit code 1. `--describe` loads the app, prints what every function registered
+ * as JSON on stdout, and exits without serving. DEVHOST_VERBOSE=1 prints stack traces and system logs.
+ */
+
+interface Arguments {
+  appRoot: string;
+  port?: number;
+  host?: string;
+  describe: boolean;
+}
+
+function parseArguments(argv: string[]): Arguments {
+  const args: Arguments = { appRoot: process.cwd(), describe: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = (): string => {
+      const next = argv[++i];
+      if (next === undefined) throw new DevHostError(`${flag} needs a value`);
+      return next;
+    };
+    if (flag === "--app-root") args.appRoot = path.resolve(value());
+    else if (flag === "--port") {
+      const text = value();
+      if (!/^\d+$/.test(text) || Number(text) > 65_535)
+        throw new DevHostError(`--port ${text} is not a port`);
+      args.port = Number(text);
+    } else if (flag === "--host") args.host = value();
+    else if (flag === "--describe") args.describe = true;
+    else throw new DevHostError(`unknown argument ${flag}`);
+  }
+  return args;
+}
+
+function portFromEnvironment(): number | undefined {
+  const raw = process.env.PORT;
+  if (raw === undefined || raw.trim() === "") return undefined;
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) > 65_535)
+    throw new DevHostError(`PORT '${raw}' is not a port`);
+  return Number(raw);
+}
+
+const verbose = process.env.DEVHOST_VERBOSE === "1";
+
+function fail(error: unknown): never {
+  const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+  process.stderr.write(`dev host: ${message}\n`);
+  if (verbose && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+}
+
+registry.systemLog = (level, _category, message) => {
+  if (verbose || level === "warning" || level === "error" || level === "critical") {
+    hostLine(processConsole, `[system] ${message}`, level);
+  }
+};
+
+async function main(): Promise<void> {
+  const args = parseArguments(process.argv.slice(2));
+  if (args.describe) {
+    const { metadata } = loadFunctionApp({ appRoot: args.appRoot });
+    process.stdout.write(`${JSON.stringify(metadata)}\n`);
+    process.exit(0);
+  }
+  const host = await startDevHost({
+    appRoot: args.appRoot,
+    port: args.port ?? portFromEnvironment(),
+    host: args.host,
+  });
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    hostLine(processConsole, `dev host: ${signal}, stopping`);
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    host.close().then(
+      () => process.exit(0),
+      (error: unknown) => fail(error),
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+process.on("unhandledRejection", (reason) => {
+  hostLine(
+    processConsole,
+    `dev host: unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`,
+    "error",
+  );
+});
+
+main().catch(fail);

@@ -11,7 +11,11 @@ import { CachedRecords } from "./deployments/cachedRecords";
 import { DeploymentRefresher } from "./deployments/deploymentRefresher";
 import type { RecordStore } from "./deployments/recordStore";
 import { TableRecordStore } from "./deployments/tableRecordStore";
+import type { Logger } from "./logger";
 import { Scorer } from "./scoring/scorer";
+import { createWebhooks } from "./webhooks/createWebhooks";
+import type { DeliveryStore } from "./webhooks/deliveryStore";
+import type { WebhookReceiver } from "./webhooks/webhookReceiver";
 
 /** Everything a function needs, built once per instance from settings and catalog. */
 export interface Relay {
@@ -21,6 +25,7 @@ export interface Relay {
   records: CachedRecords;
   refresher: DeploymentRefresher;
   scorer: Scorer;
+  webhooks: WebhookReceiver;
 }
 
 export interface RelayOptions {
@@ -28,6 +33,11 @@ export interface RelayOptions {
   recordTtlMs?: number;
   /** Overrides of the predict policy (tests shorten the breaker's pause and the backoff). */
   predictPolicy?: Partial<UpstreamPolicyOptions>;
+  /** Where webhook secret settings and WEBHOOK_DEDUP_TTL_HOURS are read; process.env by default. */
+  env?: NodeJS.ProcessEnv;
+  deliveryStore?: DeliveryStore;
+  /** Start-up warnings (a webhook source whose secret is unset); console by default. */
+  logger?: Pick<Logger, "warn">;
 }
 
 /** Retry shape shared by every upstream: 3 retries, 100 ms exponential backoff with jitter, Retry-After up to 10 s. */
@@ -61,7 +71,15 @@ export function createRelay(settings: Settings, catalog: Catalog, options: Relay
   );
   const refresher = new DeploymentRefresher(catalog, api, records);
   const scorer = new Scorer(catalog, records, refresher, new PredictClient(inference, tokens), predictPolicy);
-  return { settings, catalog, tokens, records, refresher, scorer };
+  const webhooks = createWebhooks({
+    catalog,
+    scorer,
+    storageConnectionString: settings.storageConnectionString,
+    env: options.env ?? process.env,
+    logger: options.logger ?? console,
+    store: options.deliveryStore,
+  });
+  return { settings, catalog, tokens, records, refresher, scorer, webhooks };
 }
 
 let shared: Relay | undefined;

@@ -1,0 +1,20 @@
+import type { HttpRequest, InvocationContext } from "@azure/functions";
+import { toErrorResponse } from "../http/errorResponse";
+import { requireMethod } from "../http/methodGuard";
+import type { RelayResponse } from "../http/problem";
+import { readBodyWithLimit } from "../http/requestBody";
+import type { Relay } from "../relay";
+
+/** `POST /api/hooks/{source}`: the signature is the authentication; every failure as problem+json. */
+export function createWebhookHandler(relay: Relay) {
+  return async (request: HttpRequest, context: InvocationContext): Promise<RelayResponse> => {
+    try {
+      requireMethod(request.method, ["POST"]);
+      const source = relay.webhooks.source(request.params.source ?? "");
+      const body = await readBodyWithLimit(request, relay.settings.maxBodyBytes);
+      return await relay.webhooks.receive(source, request.headers, body, context);
+    } catch (error) {
+      return toErrorResponse(error, context);
+    }
+  };
+}

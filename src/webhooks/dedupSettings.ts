@@ -1,0 +1,30 @@
+import { z } from "zod";
+import { ConfigError } from "../config/configError";
+
+export interface DedupSettings {
+  /** How long a delivery's record is honoured (`WEBHOOK_DEDUP_TTL_HOURS`, default 24). */
+  ttlMs: number;
+}
+
+const hours = z
+  .string()
+  .trim()
+  .regex(/^\d+$/, "is not a whole number of hours")
+  .transform(Number)
+  .pipe(
+    z
+      .number()
+      .int()
+      .min(1, "must be at least 1")
+      .max(24 * 30, "must be at most 720 (30 days)"),
+  );
+
+/** Reads `WEBHOOK_DEDUP_TTL_HOURS`; a wrong value is a one-line ConfigError naming it. */
+export function loadDedupSettings(env: NodeJS.ProcessEnv): DedupSettings {
+  const raw = env.WEBHOOK_DEDUP_TTL_HOURS;
+  const parsed = hours.safeParse(raw === undefined || raw.trim() === "" ? "24" : raw);
+  if (!parsed.success) {
+    throw new ConfigError(`WEBHOOK_DEDUP_TTL_HOURS ${parsed.error.issues[0]?.message ?? "is invalid"}`);
+  }
+  return { ttlMs: parsed.data * 3_600_000 };
+}

@@ -1,0 +1,117 @@
+import { z } from "zod";
+import type { Catalog, ModelDefinition } from "../config/catalog";
+import { ConfigError } from "../config/configError";
+
+/** How a source's deliveries are signed, as the catalog says. */
+export type VerifySpec =
+  | { scheme: "standard-webhooks" | "github" | "stripe"; secretSetting: string }
+  | {
+      scheme: "hmac-sha256";
+      secretSetting: string;
+      header: string;
+      encoding: "hex" | "base64";
+      prefix?: string;
+      idHeader?: string;
+    };
+
+/** One catalog source, checked against the models: no secrets yet. */
+export interface SourceDefinition {
+  name: string;
+  model: ModelDefinition;
+  verify: VerifySpec;
+  /** Model input field -> RFC 6901 pointer into the payload; undefined: the payload is the instance. */
+  map: ReadonlyArray<readonly [field: string, pointer: string]> | undefined;
+  coerce: boolean;
+}
+
+const SOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const settingName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "is not an app setting name");
+const headerName = z
+  .string()
+  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/, "is not an HTTP header name")
+  .transform((name) => name.toLowerCase());
+const jsonPointer = z
+  .string()
+  .regex(/^(\/([^~]|~[01])*)*$/, 'is not a JSON Pointer (RFC 6901): "" or "/a/b", with ~0 and ~1 escapes');
+
+const SCHEMES = ["standard-webhooks", "github", "stripe", "hmac-sha256"] as const;
+
+const verifySchema = z.discriminatedUnion(
+  "scheme",
+  [
+    z.strictObject({ scheme: z.literal("standard-webhooks"), secretSetting: settingName }),
+    z.strictObject({ scheme: z.literal("github"), secretSetting: settingName }),
+    z.strictObject({ scheme: z.literal("stripe"), secretSetting: settingName }),
+    z.strictObject({
+      scheme: z.literal("hmac-sha256"),
+      secretSetting: settingName,
+      header: headerName,
+      encoding: z.enum(["hex", "base64"]),
+      prefix: z.string().max(50).optional(),
+      idHeader: headerName.optional(),
+    }),
+  ],
+  { error: `is not one of ${SCHEMES.join(", ")}` },
+);
+
+const sourceSchema = z.strictObject({
+  model: z.string().min(1),
+  verify: verifySchema,
+  map: z
+    .record(
+      z
+        .string()
+        .min(1)
+        .refine((key) => key !== "__proto__", "must not be __proto__"),
+      jsonPointer,
+    )
+    .optional(),
+  coerce: z.boolean().default(false),
+});
+
+function fail(path: string, message: string): never {
+  throw new ConfigError(`MODEL_CATALOG: sources.${path} ${message}`);
+}
+
+function requiredFields(model: ModelDefinition): string[] {
+  const required = model.input?.required;
+  return Array.isArray(required)
+    ? required.filter((field): field is string => typeof field === "string")
+    : [];
+}
+
+/** Gives the catalog's raw `sources` their meaning; a wrong source is a one-line ConfigError naming its field. */
+export function parseSources(catalog: Catalog): Map<string, SourceDefinition> {
+  const sources = new Map<string, SourceDefinition>();
+  for (const [name, raw] of Object.entries(catalog.sources)) {
+    if (!SOURCE_NAME.test(name)) {
+      fail(JSON.stringify(name), "is not a valid source name (letters, digits, _ . -, at most 64)");
+    }
+    const parsed = sourceSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = [name, ...(issue?.path ?? []).map(String)].join(".");
+      fail(where, issue?.message ?? "is invalid");
+    }
+    const entry = parsed.data;
+    const model = catalog.models.get(entry.model);
+    if (!model) {
+      fail(
+        `${name}.model`,
+        `names no model in the catalog: ${JSON.stringify(entry.model)} (known: ${[...catalog.models.keys()].join(", ")})`,
+      );
+    }
+    const map = entry.map ? Object.entries(entry.map) : undefined;
+    if (map) {
+      const unmapped = requiredFields(model).filter((field) => !Object.hasOwn(entry.map ?? {}, field));
+      if (unmapped.length > 0) {
+        fail(
+          `${name}.map`,
+          `maps nothing onto required field(s) ${unmapped.join(", ")} of model ${model.name}`,
+        );
+      }
+    }
+    sources.set(name, { name, model, verify: entry.verify, map, coerce: entry.coerce });
+  }
+  return sources;
+}

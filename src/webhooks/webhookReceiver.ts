@@ -1,0 +1,185 @@
+import { parseJsonBody } from "../http/parseJson";
+import { ProblemError, problem, type RelayResponse } from "../http/problem";
+import { requireJsonContentType } from "../http/requestBody";
+import type { Logger } from "../logger";
+import type { PredictionRequest } from "../scoring/predictionRequest";
+import type { Scorer } from "../scoring/scorer";
+import { type Claim, type DeliveryStore, deliveryKey, hashBody } from "./deliveryStore";
+import { toPredictionRequest } from "./payloadMapping";
+import type { SignatureScheme } from "./signatureScheme";
+import type { WebhookSource } from "./webhookSources";
+
+export const REPLAYED_HEADER = "Idempotent-Replayed";
+const IN_PROGRESS_RETRY_AFTER_SECONDS = 10;
+const STORAGE_RETRY_AFTER_SECONDS = 30;
+const MAX_DELIVERY_ID_LENGTH = 1000;
+
+type ConfiguredSource = WebhookSource & { scheme: SignatureScheme };
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** GitHub may send `application/x-www-form-urlencoded` with the JSON in `payload`; everything else is JSON. */
+function readPayload(source: ConfiguredSource, headers: Headers, body: Buffer): unknown {
+  const mediaType = headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
+  if (source.verify.scheme === "github" && mediaType === "application/x-www-form-urlencoded") {
+    const payload = new URLSearchParams(body.toString("utf8")).get("payload");
+    if (payload === null) {
+      throw new ProblemError(problem("invalid-body", 400, "The form-encoded body has no payload field"));
+    }
+    return parseJsonBody(Buffer.from(payload, "utf8"));
+  }
+  requireJsonContentType(headers);
+  return parseJsonBody(body);
+}
+
+/**
+ * `POST /api/hooks/{source}` after routing: verify the exact bytes, parse, map onto the model's input, then score
+ * once per delivery id, however often the sender retries.
+ */
+export class WebhookReceiver {
+  constructor(
+    private readonly sources: ReadonlyMap<string, WebhookSource>,
+    private readonly store: DeliveryStore,
+    private readonly scorer: Pick<Scorer, "score">,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** The source of this name: 404 if there is none, 503 while its secret setting is unset. */
+  source(name: string): ConfiguredSource {
+    const source = this.sources.get(name);
+    if (!source) {
+      throw new ProblemError(
+        problem(
+          "unknown-source",
+          404,
+          `No webhook source named ${JSON.stringify(name.slice(0, 100))} in the catalog`,
+          {
+            knownSources: [...this.sources.keys()],
+          },
+        ),
+      );
+    }
+    const scheme = source.scheme;
+    if (!scheme) {
+      throw new ProblemError(
+        problem(
+          "source-not-configured",
+          503,
+          `Webhook source ${name} has no secret: the app setting ${source.verify.secretSetting} is not set`,
+          { source: name },
+        ),
+      );
+    }
+    return { ...source, scheme };
+  }
+
+  async receive(
+    source: ConfiguredSource,
+    headers: Headers,
+    bytes: Uint8Array,
+    logger: Logger,
+  ): Promise<RelayResponse> {
+    const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const verified = source.scheme.verify({ headers, body }, this.clock().getTime());
+    const payload = readPayload(source, headers, body);
+    const request = toPredictionRequest(payload, source);
+    const deliveryId =
+      verified.deliveryId ?? source.scheme.deliveryIdFromPayload?.(payload) ?? headers.get("idempotency-key");
+    if (!deliveryId) return this.scorer.score(source.model, request, logger);
+    if (deliveryId.length > MAX_DELIVERY_ID_LENGTH) {
+      throw new ProblemError(
+        problem("invalid-body", 400, `The delivery id is longer than ${MAX_DELIVERY_ID_LENGTH} characters`),
+      );
+    }
+    return this.scoreOnce(source, deliveryId, hashBody(body), request, logger);
+  }
+
+  private async scoreOnce(
+    source: ConfiguredSource,
+    deliveryId: string,
+    bodyHash: string,
+    request: PredictionRequest,
+    logger: Logger,
+  ): Promise<RelayResponse> {
+    const key = deliveryKey(source.name, deliveryId);
+    let claimed: Awaited<ReturnType<DeliveryStore["claim"]>>;
+    try {
+      claimed = await this.store.claim(key, bodyHash, this.clock());
+    } catch (error) {
+      logger.warn(`webhook ${source.name}: delivery records unavailable: ${errorText(error)}`);
+      throw new ProblemError(
+        problem(
+          "delivery-records-unavailable",
+          503,
+          "Delivery records cannot be read, so this delivery could be scored twice; it was not scored. Retry later",
+        ),
+        { "Retry-After": String(STORAGE_RETRY_AFTER_SECONDS) },
+      );
+    }
+    switch (claimed.outcome) {
+      case "done":
+        return {
+          status: claimed.response.status,
+          headers: { ...claimed.response.headers, [REPLAYED_HEADER]: "true" },
+          body: claimed.response.body,
+        };
+      case "in-progress":
+        throw new ProblemError(
+          problem(
+            "delivery-in-progress",
+            409,
+            `Delivery ${JSON.stringify(deliveryId.slice(0, 100))} of source ${source.name} is still being scored; retry for its answer`,
+            { deliveryId: deliveryId.slice(0, 100) },
+          ),
+          { "Retry-After": String(IN_PROGRESS_RETRY_AFTER_SECONDS) },
+        );
+      case "body-mismatch":
+        throw new ProblemError(
+          problem(
+            "idempotency-key-reused",
+            422,
+            `Delivery ${JSON.stringify(deliveryId.slice(0, 100))} of source ${source.name} was received before with a different body`,
+            { deliveryId: deliveryId.slice(0, 100) },
+          ),
+        );
+      case "claimed":
+        return this.scoreClaimed(source, claimed.claim, request, logger);
+    }
+  }
+
+  /** Scores; a 200 is recorded for replay, any failure releases the claim so the sender's retry is scored again. */
+  private async scoreClaimed(
+    source: ConfiguredSource,
+    claim: Claim,
+    request: PredictionRequest,
+    logger: Logger,
+  ): Promise<RelayResponse> {
+    let response: RelayResponse;
+    try {
+      response = await this.scorer.score(source.model, request, logger);
+    } catch (error) {
+      await this.store.release(claim).catch((releaseError: unknown) => {
+        logger.warn(
+          `webhook ${source.name}: claim of a failed delivery not released (retries wait until it is abandoned): ${errorText(releaseError)}`,
+        );
+      });
+      throw error;
+    }
+    const recorded = await this.store
+      .complete(
+        claim,
+        { status: response.status, headers: response.headers, body: Buffer.from(response.body) },
+        this.clock(),
+      )
+      .catch((error: unknown) => {
+        logger.warn(`webhook ${source.name}: answer not recorded: ${errorText(error)}`);
+        return true;
+      });
+    if (!recorded) {
+      logger.warn(`webhook ${source.name}: answer not recorded (claim taken over, or answer too large)`);
+    }
+    return response;
+  }
+}

@@ -1,0 +1,352 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { HttpRequest, InvocationContext } from "@azure/functions";
+import { Webhook } from "standardwebhooks";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createWebhookHandler } from "../../src/api/webhookHandler";
+import { parseCatalog } from "../../src/config/catalog";
+import { startAzurite } from "../support/azurite";
+import { startEmulatorProcess } from "../support/emulatorProcess";
+import { createHarness } from "../support/relayHarness";
+import { githubSignature, hmacSignature, stripeSignature } from "./signing";
+
+// Real processes: Azurite (delivery records) and the AI Core emulator (the churn model), the relay in-process.
+const CRM_SECRET = "whsec_Y3JtLWludGVncmF0aW9uLXRlc3Qtc2VjcmV0LTAx";
+const GITHUB_SECRET = "gh-integration-secret";
+const STRIPE_SECRET = "whsec_stripe_integration_secret";
+const HMAC_SECRET = "generic-secret";
+
+const shipped = JSON.parse(readFileSync(path.resolve(__dirname, "../../models.json"), "utf8"));
+const catalog = parseCatalog(
+  {
+    models: {
+      churn: shipped.models.churn,
+      "churn-unchecked": {
+        scenarioId: "churn",
+        executableId: "churn-serving",
+        predictPath: "/v1/models/churn:predict",
+        input: { type: "object" },
+      },
+    },
+    sources: {
+      ...shipped.sources,
+      generic: {
+        model: "churn",
+        verify: {
+          scheme: "hmac-sha256",
+          secretSetting: "GENERIC_SECRET",
+          header: "X-Signature",
+          encoding: "hex",
+        },
+      },
+      loose: {
+        model: "churn-unchecked",
+        verify: { scheme: "github", secretSetting: "GITHUB_WEBHOOK_SECRET" },
+      },
+      unset: { model: "churn", verify: { scheme: "github", secretSetting: "UNSET_WEBHOOK_SECRET" } },
+    },
+  },
+  "default",
+);
+
+const CUSTOMER = { region: 3, tenure: 37, age: 53, address: 13, income: 48, employ: 10, gender: 0, equip: 0 };
+/** The CRM's own shape: numbers as strings, nested where the CRM keeps them. */
+function crmEvent(tenure = "37") {
+  return {
+    type: "contact.updated",
+    data: {
+      region: "3",
+      tenure_months: tenure,
+      equipment_rental: "0",
+      contact: { age: "53", years_at_address: "13", income: "48", years_employed: "10", gender: "0" },
+    },
+  };
+}
+
+let azurite: Awaited<ReturnType<typeof startAzurite>>;
+let emulator: Awaited<ReturnType<typeof startEmulatorProcess>>;
+let h: ReturnType<typeof createHarness>;
+let handler: ReturnType<typeof createWebhookHandler>;
+const startLines: string[] = [];
+let sequence = 0;
+
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+  json: () => Record<string, unknown>;
+}
+
+async function deliver(
+  source: string,
+  body: string,
+  headers: Record<string, string>,
+  method = "POST",
+): Promise<Answer> {
+  const request = new HttpRequest({
+    method,
+    url: `http://localhost/api/hooks/${source}`,
+    headers: { "content-type": "application/json", ...headers },
+    params: { source },
+    body: method === "GET" ? undefined : { bytes: Buffer.from(body) },
+  });
+  const response = await handler(
+    request,
+    new InvocationContext({ functionName: "webhook", logHandler: () => {} }),
+  );
+  const text =
+    typeof response.body === "string" ? response.body : Buffer.from(response.body).toString("utf8");
+  return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) };
+}
+
+/** A Standard Webhooks sender, signing with the library's own `sign`. */
+function crmHeaders(id: string, body: string, secret = CRM_SECRET): Record<string, string> {
+  const now = new Date();
+  return {
+    "webhook-id": id,
+    "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
+    "webhook-signature": new Webhook(secret).sign(id, now, body),
+  };
+}
+
+const uniqueId = (prefix: string) => `${prefix}_${process.pid}_${Date.now()}_${sequence++}`;
+
+async function predictCalls(): Promise<number> {
+  return (await emulator.control.requests()).byKind.predict;
+}
+
+beforeAll(async () => {
+  [azurite, emulator] = await Promise.all([startAzurite(), startEmulatorProcess()]);
+  h = createHarness({
+    serviceKey: emulator.serviceKey,
+    storageConnectionString: azurite.connectionString,
+    catalog,
+    env: {
+      CRM_WEBHOOK_SECRET: CRM_SECRET,
+      GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
+      STRIPE_WEBHOOK_SECRET: STRIPE_SECRET,
+      GENERIC_SECRET: HMAC_SECRET,
+    },
+    logger: { warn: (...args: unknown[]) => startLines.push(args.map(String).join(" ")) },
+  });
+  handler = createWebhookHandler(h.relay);
+  await h.refresh();
+});
+
+afterAll(async () => {
+  await Promise.all([emulator?.stop(), azurite?.stop()]);
+});
+
+beforeEach(async () => {
+  await emulator.control.reset();
+  await h.refresh();
+});
+
+describe("POST /api/hooks/{source} against Azurite and the emulator", () => {
+  it("a Standard Webhooks delivery in the CRM's shape returns the churn model's prediction", async () => {
+    const body = JSON.stringify(crmEvent());
+    const answer = await deliver("crm", body, crmHeaders(uniqueId("msg"), body));
+    expect(answer.status).toBe(200);
+    const prediction = answer.json();
+    expect(prediction.churn_probability).toEqual(expect.any(Number));
+    // Scored exactly as /predict scores the same customer.
+    const direct = await h.predict("churn", CUSTOMER);
+    expect(answer.text).toBe(direct.text);
+    expect(answer.headers["AI-Core-Deployment-Id"]).toBe(direct.headers["AI-Core-Deployment-Id"]);
+  });
+
+  it("a repeated delivery gets the same status and body again without a second predict call", async () => {
+    const body = JSON.stringify(crmEvent("12"));
+    const headers = crmHeaders(uniqueId("msg"), body);
+    await emulator.control.resetRequests();
+    const first = await deliver("crm", body, headers);
+    const second = await deliver("crm", body, headers);
+    const third = await deliver("crm", body, headers);
+    expect(first.status).toBe(200);
+    expect(first.headers["Idempotent-Replayed"]).toBeUndefined();
+    for (const repeat of [second, third]) {
+      expect(repeat.status).toBe(200);
+      expect(repeat.text).toBe(first.text);
+      expect(repeat.headers["Idempotent-Replayed"]).toBe("true");
+      expect(repeat.headers["AI-Core-Deployment-Id"]).toBe(first.headers["AI-Core-Deployment-Id"]);
+      expect(repeat.headers["Content-Type"]).toBe(first.headers["Content-Type"]);
+    }
+    expect(await predictCalls()).toBe(1);
+  });
+
+  it("20 concurrent copies of one delivery are scored once: one fresh 200, the rest 409 or its replay", async () => {
+    const body = JSON.stringify(crmEvent("5"));
+    const headers = crmHeaders(uniqueId("msg"), body);
+    await emulator.control.resetRequests();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => deliver("crm", body, headers)));
+    const fresh = answers.filter((a) => a.status === 200 && !a.headers["Idempotent-Replayed"]);
+    const conflicts = answers.filter((a) => a.status === 409);
+    const replays = answers.filter((a) => a.status === 200 && a.headers["Idempotent-Replayed"] === "true");
+    expect(fresh).toHaveLength(1);
+    expect(conflicts.length + replays.length).toBe(19);
+    expect(conflicts.length).toBeGreaterThan(0);
+    for (const conflict of conflicts) {
+      expect(conflict.headers["Content-Type"]).toBe("application/problem+json");
+      expect(conflict.json().type).toBe("urn:aicore-relay:problem:delivery-in-progress");
+      expect(Number(conflict.headers["Retry-After"])).toBeGreaterThan(0);
+    }
+    expect(await predictCalls()).toBe(1);
+  });
+
+  it("the same delivery id with a different body answers 422 and is not scored", async () => {
+    const id = uniqueId("msg");
+    const body = JSON.stringify(crmEvent("20"));
+    expect((await deliver("crm", body, crmHeaders(id, body))).status).toBe(200);
+    await emulator.control.resetRequests();
+    const other = JSON.stringify(crmEvent("21"));
+    const answer = await deliver("crm", other, crmHeaders(id, other));
+    expect(answer.status).toBe(422);
+    expect(answer.json()).toMatchObject({
+      type: "urn:aicore-relay:problem:idempotency-key-reused",
+      status: 422,
+    });
+    expect(await predictCalls()).toBe(0);
+  });
+
+  it("a tampered delivery answers 401 saying the signature is wrong, and reaches no model", async () => {
+    const body = JSON.stringify(crmEvent());
+    const headers = crmHeaders(uniqueId("msg"), body);
+    await emulator.control.resetRequests();
+    const answer = await deliver("crm", body.replace('"37"', '"38"'), headers);
+    expect(answer.status).toBe(401);
+    expect(answer.headers["Content-Type"]).toBe("application/problem+json");
+    expect(answer.json()).toMatchObject({
+      type: "urn:aicore-relay:problem:signature-invalid",
+      failure: "wrong",
+    });
+    const stale = crmHeaders(uniqueId("msg"), body);
+    const old = new Date(Date.now() - 301_000);
+    stale["webhook-timestamp"] = String(Math.floor(old.getTime() / 1000));
+    stale["webhook-signature"] = new Webhook(CRM_SECRET).sign(stale["webhook-id"] as string, old, body);
+    expect((await deliver("crm", body, stale)).json()).toMatchObject({ status: 401, failure: "expired" });
+    const unsigned = await deliver("crm", body, {});
+    expect(unsigned.json()).toMatchObject({ status: 401, failure: "missing" });
+    expect(await predictCalls()).toBe(0);
+  });
+
+  it("a delivery signed with a secret the relay does not hold is refused", async () => {
+    const body = JSON.stringify(crmEvent());
+    const answer = await deliver("crm", body, crmHeaders(uniqueId("msg"), body, "whsec_c29tZW9uZS1lbHNl"));
+    expect(answer.status).toBe(401);
+  });
+
+  it("an unknown source answers 404, a source whose secret is unset 503, a GET 405 — all problem+json", async () => {
+    const unknown = await deliver("nope", "{}", {});
+    expect(unknown.status).toBe(404);
+    expect(unknown.json()).toMatchObject({ type: "urn:aicore-relay:problem:unknown-source" });
+    const unset = await deliver("unset", "{}", {});
+    expect(unset.status).toBe(503);
+    expect(unset.json()).toMatchObject({ type: "urn:aicore-relay:problem:source-not-configured" });
+    expect(unset.text).toContain("UNSET_WEBHOOK_SECRET");
+    expect(startLines.filter((line) => line.includes("UNSET_WEBHOOK_SECRET"))).toHaveLength(1);
+    const get = await deliver("crm", "", {}, "GET");
+    expect(get.status).toBe(405);
+    expect(get.headers.Allow).toBe("POST");
+    expect(get.headers["Content-Type"]).toBe("application/problem+json");
+  });
+
+  it("a payload that does not map answers 422 naming the source pointer, and reaches no model", async () => {
+    const event = crmEvent("three");
+    delete (event.data.contact as Record<string, unknown>).age;
+    const body = JSON.stringify(event);
+    await emulator.control.resetRequests();
+    const answer = await deliver("crm", body, crmHeaders(uniqueId("msg"), body));
+    expect(answer.status).toBe(422);
+    const errors = answer.json().errors as Array<{ pointer: string }>;
+    expect(errors.map((e) => e.pointer).sort()).toEqual(["/data/contact/age", "/data/tenure_months"]);
+    expect(await predictCalls()).toBe(0);
+  });
+
+  it("a GitHub-style delivery is scored and de-duplicated by X-GitHub-Delivery", async () => {
+    const body = JSON.stringify({ action: "edited", customer: { ...CUSTOMER, tenure: "37" } });
+    const headers = {
+      "X-Hub-Signature-256": githubSignature(GITHUB_SECRET, body),
+      "X-GitHub-Delivery": uniqueId("gh"),
+      "X-GitHub-Event": "custom",
+    };
+    await emulator.control.resetRequests();
+    const first = await deliver("github-example", body, headers);
+    const again = await deliver("github-example", body, headers);
+    expect(first.status).toBe(200);
+    expect(first.json().churn_probability).toEqual(expect.any(Number));
+    expect(again.headers["Idempotent-Replayed"]).toBe("true");
+    expect(await predictCalls()).toBe(1);
+  });
+
+  it("a Stripe-style delivery (metadata strings) is scored and de-duplicated by the event id", async () => {
+    const metadata = Object.fromEntries(Object.entries(CUSTOMER).map(([k, v]) => [k, String(v)]));
+    const event = {
+      id: uniqueId("evt"),
+      type: "customer.updated",
+      data: { object: { id: "cus_1", metadata } },
+    };
+    const body = JSON.stringify(event);
+    const headers = {
+      "Stripe-Signature": stripeSignature(STRIPE_SECRET, Math.floor(Date.now() / 1000), body),
+    };
+    await emulator.control.resetRequests();
+    const first = await deliver("stripe-example", body, headers);
+    expect(first.status).toBe(200);
+    const resent = {
+      "Stripe-Signature": stripeSignature(STRIPE_SECRET, Math.floor(Date.now() / 1000) + 1, body),
+    };
+    const again = await deliver("stripe-example", body, resent);
+    expect(again.status).toBe(200);
+    expect(again.headers["Idempotent-Replayed"]).toBe("true");
+    expect(await predictCalls()).toBe(1);
+  });
+
+  it("a generic hmac-sha256 delivery without any id is scored every time; with Idempotency-Key once", async () => {
+    const body = JSON.stringify(CUSTOMER);
+    const signature = { "X-Signature": hmacSignature(HMAC_SECRET, body, "hex") };
+    await emulator.control.resetRequests();
+    expect((await deliver("generic", body, signature)).status).toBe(200);
+    expect((await deliver("generic", body, signature)).status).toBe(200);
+    expect(await predictCalls()).toBe(2);
+    const keyed = { ...signature, "Idempotency-Key": uniqueId("key") };
+    expect((await deliver("generic", body, keyed)).status).toBe(200);
+    expect((await deliver("generic", body, keyed)).headers["Idempotent-Replayed"]).toBe("true");
+    expect(await predictCalls()).toBe(3);
+  });
+
+  it("an error answer is not recorded: the sender's retry is scored again", async () => {
+    // The unchecked model passes anything on; the model server refuses it: 502.
+    const body = JSON.stringify({ region: 3 });
+    const headers = {
+      "X-Hub-Signature-256": githubSignature(GITHUB_SECRET, body),
+      "X-GitHub-Delivery": uniqueId("gh"),
+    };
+    await emulator.control.resetRequests();
+    const first = await deliver("loose", body, headers);
+    const retry = await deliver("loose", body, headers);
+    expect(first.status).toBe(502);
+    expect(retry.status).toBe(502);
+    expect(retry.headers["Idempotent-Replayed"]).toBeUndefined();
+    expect(await predictCalls()).toBe(2);
+  });
+
+  it("a delivery refused with 503 while no deployment is usable is scored once one is", async () => {
+    const body = JSON.stringify(crmEvent("44"));
+    const headers = crmHeaders(uniqueId("msg"), body);
+    const seededId = h.relay.records.peek("churn")?.deploymentId as string;
+    await emulator.control.patchDeployment(seededId, {
+      status: "DEAD",
+      completionTime: new Date().toISOString(),
+    });
+    await h.refresh();
+    const refused = await deliver("crm", body, headers);
+    expect(refused.status).toBe(503);
+    await emulator.control.reset();
+    await h.refresh();
+    await emulator.control.resetRequests();
+    const retried = await deliver("crm", body, headers);
+    expect(retried.status).toBe(200);
+    expect(retried.headers["Idempotent-Replayed"]).toBeUndefined();
+    expect(await predictCalls()).toBe(1);
+  });
+});

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { registry } from "./coreApi";
-import { DevHostError, loadFunctionApp, startDevHost } from "./devHost";
+import { DevHostError, loadFunctionApp, type RunningDevHost, startDevHost } from "./devHost";
 import { hostLine, processConsole } from "./logging";
 
 /**
@@ -8,7 +8,7 @@ import { hostLine, processConsole } from "./logging";
  * Serves the app (default: the current directory) until SIGINT/SIGTERM. PORT is the default port (7071).
  * Prints `dev host listening at http://HOST:PORT` once ready. A start-up failure is one line on stderr
  * (`dev host: ...`) and exit code 1. `--describe` loads the app, prints what every function registered
- * as JSON on stdout, and exits without serving. DEVHOST_VERBOSE=1 prints stack traces and system logs.
+ * as one JSON line (the last line) on stdout, and exits without serving. DEVHOST_VERBOSE=1 prints stack traces and system logs.
  */
 
 interface Arguments {
@@ -70,11 +70,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(metadata)}\n`);
     process.exit(0);
   }
-  const host = await startDevHost({
-    appRoot: args.appRoot,
-    port: args.port ?? portFromEnvironment(),
-    host: args.host,
-  });
+  // Signal handlers first: a SIGTERM that comes right after the ready line must stop the host cleanly.
+  let host: RunningDevHost | undefined;
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -82,13 +79,19 @@ async function main(): Promise<void> {
     hostLine(processConsole, `dev host: ${signal}, stopping`);
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
-    host.close().then(
+    (host?.close() ?? Promise.resolve()).then(
       () => process.exit(0),
       (error: unknown) => fail(error),
     );
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+  host = await startDevHost({
+    appRoot: args.appRoot,
+    port: args.port ?? portFromEnvironment(),
+    host: args.host,
+  });
+  if (stopping) await host.close().then(() => process.exit(0));
 }
 
 process.on("unhandledRejection", (reason) => {

@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DevHostProcess, startFixtureHost } from "./devHostProcess";
+
+let host: DevHostProcess;
+let url: string;
+
+beforeAll(async () => {
+  ({ host, url } = await startFixtureHost());
+});
+
+afterAll(async () => {
+  await host?.stop();
+});
+
+describe("dev host HTTP triggers", () => {
+  it("says in its banner that it is a dev host, not the Functions runtime, and that keys are not enforced", () => {
+    const banner = host.output("stdout");
+    expect(banner).toContain("not the Azure Functions runtime");
+    expect(banner).toContain("Function keys are not enforced");
+    expect(banner).toMatch(
+      /hello: \[GET\] http:\/\/127\.0\.0\.1:\d+\/api\/hello\/\{name\?\} \(authLevel anonymous\)/,
+    );
+  });
+
+  it("runs appStart hooks before serving", () => {
+    const lines = host.lines.map((l) => l.text);
+    expect(lines.indexOf("fixture: appStart hook ran")).toBeGreaterThanOrEqual(0);
+    expect(lines.indexOf("fixture: appStart hook ran")).toBeLessThan(
+      lines.findIndex((l) => l.startsWith("dev host listening")),
+    );
+  });
+
+  it("fills route parameters and the query, and hands the library's request and context to the handler", async () => {
+    const response = await fetch(`${url}/api/hello/ada%20l?x=1&y=two`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body.name).toBe("ada l");
+    expect(body.query).toEqual({ x: "1", y: "two" });
+    expect(body.functionName).toBe("hello");
+    expect(body.invocationId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(body.hooked).toBe(true);
+  });
+
+  it("matches an optional parameter when it is absent", async () => {
+    const response = await fetch(`${url}/api/hello`);
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { name: unknown }).name).toBeNull();
+  });
+
+  it("prefers a literal route over a parameter and accepts constrained parameters", async () => {
+    expect(await (await fetch(`${url}/api/items/new`)).json()).toEqual({ literal: true });
+    expect(await (await fetch(`${url}/api/items/42`)).json()).toEqual({ id: "42", method: "GET" });
+  });
+
+  it("routes a function without a route under its name", async () => {
+    const response = await fetch(`${url}/api/defaultRoute`);
+    expect(await response.text()).toBe("method GET");
+  });
+
+  it("answers 404 problem+json when no route matches", async () => {
+    for (const path of ["/api/nothing-here", "/hello", "/"]) {
+      const response = await fetch(`${url}${path}`);
+      expect(response.status).toBe(404);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+      expect(((await response.json()) as { status: number }).status).toBe(404);
+    }
+  });
+
+  it("answers 405 problem+json with Allow for a method the route does not take", async () => {
+    const response = await fetch(`${url}/api/items/7`, { method: "POST", body: "{}" });
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("DELETE, GET");
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    expect(((await response.json()) as { status: number }).status).toBe(405);
+  });
+
+  it("passes the request body as bytes and streams the response's status, headers, cookies and bytes back", async () => {
+    const bytes = Buffer.from([0, 255, 254, 10, 13, 0x80, 0x41]);
+    const response = await fetch(`${url}/api/models/churn/echo`, { method: "POST", body: bytes });
+    expect(response.status).toBe(201);
+    expect(response.headers.get("x-model")).toBe("churn");
+    expect(response.headers.get("x-length")).toBe(String(bytes.length));
+    expect(response.headers.getSetCookie()).toEqual(["a=1; Path=/; HttpOnly", "b=2; SameSite=Lax"]);
+    expect(Buffer.from(await response.arrayBuffer())).toEqual(bytes);
+  });
+
+  it("answers 204 when the handler returns nothing", async () => {
+    const response = await fetch(`${url}/api/nothing`, { method: "POST" });
+    expect(response.status).toBe(204);
+  });
+
+  it("answers 500 problem+json without a stack trace when the handler throws, and logs the error", async () => {
+    const response = await fetch(`${url}/api/boom`);
+    expect(response.status).toBe(500);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    const text = await response.text();
+    expect(text).not.toContain("kaboom");
+    expect(text).not.toMatch(/at .*\.js:\d+/);
+    const { invocationId } = JSON.parse(text) as { invocationId: string };
+    await host.waitForLine(new RegExp(`boom \\(${invocationId}\\) threw: Error: kaboom`));
+  });
+
+  it("writes context.log/info/warn/error/debug/trace with the function name and invocation id", async () => {
+    const response = await fetch(`${url}/api/logs`);
+    const { invocationId } = (await response.json()) as { invocationId: string };
+    for (const [level, word] of [
+      ["info", "log"],
+      ["info", "info"],
+      ["warn", "warn"],
+      ["error", "error"],
+      ["debug", "debug"],
+      ["trace", "trace"],
+    ]) {
+      await host.waitForLine(new RegExp(`${level} logs \\(${invocationId}\\): ${word} line$`));
+    }
+    expect(host.lines.find((l) => l.text.endsWith("error line"))?.stream).toBe("stderr");
+  });
+});

@@ -1,0 +1,104 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { DEVHOST_MAIN, REPO_ROOT, requireBuild } from "./devHostProcess";
+
+/**
+ * Pins what every relay function registers through @azure/functions-core: exactly what Azure indexes.
+ * Loads dist/functions/*.js through the dev host's registration layer (`--describe`: no server, no timers).
+ */
+
+const ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+const EXPECTED = [
+  {
+    name: "deployments",
+    trigger: "httpTrigger",
+    route: "deployments",
+    methods: ALL_METHODS,
+    authLevel: "function",
+  },
+  { name: "health", trigger: "httpTrigger", route: "health", methods: ALL_METHODS, authLevel: "anonymous" },
+  {
+    name: "predict",
+    trigger: "httpTrigger",
+    route: "models/{model}/predict",
+    methods: ALL_METHODS,
+    authLevel: "function",
+  },
+  {
+    name: "refreshDeployments",
+    trigger: "timerTrigger",
+    schedule: "%DEPLOYMENT_REFRESH_SCHEDULE%",
+    runOnStartup: true,
+  },
+  {
+    name: "webhook",
+    trigger: "httpTrigger",
+    route: "hooks/{source}",
+    methods: ALL_METHODS,
+    authLevel: "anonymous",
+  },
+];
+
+/** A well-formed service key (nothing is called: loading only builds clients). */
+const SERVICE_KEY = JSON.stringify({
+  clientid: "snapshot-client",
+  clientsecret: "snapshot-secret",
+  url: "http://127.0.0.1:9",
+  serviceurls: { AI_API_URL: "http://127.0.0.1:9" },
+});
+
+interface Binding {
+  type: string;
+  direction: string;
+  route?: string;
+  methods?: string[];
+  authLevel?: string;
+  schedule?: string;
+  runOnStartup?: boolean;
+}
+
+describe("relay function metadata", () => {
+  it("registers exactly the expected functions, routes, methods, auth levels and schedules", () => {
+    requireBuild();
+    expect(existsSync(path.join(REPO_ROOT, "dist", "functions")), "dist/functions: run `npm run build`").toBe(
+      true,
+    );
+    const result = spawnSync(process.execPath, [DEVHOST_MAIN, "--app-root", REPO_ROOT, "--describe"], {
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        AICORE_SERVICE_KEY: SERVICE_KEY,
+        AzureWebJobsStorage: "UseDevelopmentStorage=true",
+        DEPLOYMENT_REFRESH_SCHEDULE: "0 */1 * * * *",
+      },
+    });
+    expect(result.status, result.stderr).toBe(0);
+    // The app may log while it loads; the metadata is the last line.
+    const metadata = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "") as {
+      name: string;
+      bindings: Record<string, Binding>;
+    }[];
+    const table = metadata
+      .map(({ name, bindings }) => {
+        const trigger = Object.values(bindings).find((b) => b.direction === "in" && /Trigger$/.test(b.type));
+        const others = Object.entries(bindings).filter(([, b]) => b !== trigger);
+        if (trigger?.type === "httpTrigger") {
+          expect(others.map(([key, b]) => [key, b.type, b.direction])).toEqual([["$return", "http", "out"]]);
+          const { route, methods, authLevel } = trigger;
+          return { name, trigger: trigger.type, route, methods, authLevel };
+        }
+        expect(others).toEqual([]);
+        return {
+          name,
+          trigger: trigger?.type,
+          schedule: trigger?.schedule,
+          runOnStartup: trigger?.runOnStartup,
+        };
+      })
+      .sort((a, b) => a.name.localeCompare(b.name));
+    expect(table).toEqual(EXPECTED);
+  });
+});

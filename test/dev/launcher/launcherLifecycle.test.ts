@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { accepts, freePort, isAlive, launcherEnv, spawnLauncher, startLauncher } from "./launcherProcess";
+
+describe("npm start launcher: lifecycle", () => {
+  it("starts Azurite, the emulator and the dev host, says which, and prints the URL and the churn curl", async () => {
+    const launcher = await startLauncher();
+    try {
+      const out = launcher.process.output("stdout");
+      expect(out).toContain("[start] functions host: dev host");
+      expect(out).toMatch(
+        /AICORE_SERVICE_KEY is unset: the relay uses the bundled AI Core emulator at http:\/\/127\.0\.0\.1:\d+/,
+      );
+      expect(out).toContain(
+        `curl -s -X POST http://localhost:${launcher.port}/api/models/churn/predict -H 'Content-Type: application/json' -d '{"region":3,"tenure":37,"age":53,"address":13,"income":48,"employ":10,"gender":0,"equip":0}'`,
+      );
+      expect(out).not.toContain("clientsecret");
+      expect(launcher.childPids).toHaveLength(3);
+      const health = await fetch(`${launcher.base}/health`);
+      expect(health.status).toBe(200);
+    } finally {
+      await launcher.process.stop();
+    }
+  });
+
+  it("stops every child on SIGTERM and leaves no process and no listening port behind", async () => {
+    const launcher = await startLauncher();
+    const emulatorPort = Number(new URL(launcher.emulatorUrl).port);
+    const ports = [launcher.port, emulatorPort, ...launcher.azuritePorts];
+    for (const port of ports) expect(await accepts(port)).toBe(true);
+
+    expect(await launcher.process.stop("SIGTERM")).toBe(0);
+
+    for (const pid of launcher.childPids) expect(isAlive(pid), `pid ${pid}`).toBe(false);
+    for (const port of ports) expect(await accepts(port), `port ${port}`).toBe(false);
+  });
+
+  it("stops every child on Ctrl-C (SIGINT) too", async () => {
+    const launcher = await startLauncher();
+    expect(await launcher.process.stop("SIGINT")).toBe(0);
+    for (const pid of launcher.childPids) expect(isAlive(pid), `pid ${pid}`).toBe(false);
+    expect(await accepts(launcher.port)).toBe(false);
+  });
+
+  it("fails with one line naming the port when a second launcher wants the same PORT", async () => {
+    const first = await startLauncher();
+    try {
+      const second = spawnLauncher(launcherEnv(first.port));
+      expect(await second.exited).toBe(1);
+      const errors = second.output("stderr").split("\n").filter(Boolean);
+      expect(errors).toEqual([`[start] failed: port ${first.port} is already in use (PORT)`]);
+      expect(second.output("stdout")).not.toMatch(/started .* \(pid/);
+      // The first one is unharmed.
+      expect((await fetch(`${first.base}/health`)).status).toBe(200);
+    } finally {
+      await first.process.stop();
+    }
+  });
+
+  it("exits non-zero with the relay's one-line message on a bad setting, stopping what it started", async () => {
+    const port = await freePort();
+    const launched = spawnLauncher(launcherEnv(port, { AICORE_RESOURCE_GROUP: "not a group!" }));
+    expect(await launched.exited).toBe(1);
+    const reason = launched.lines.filter((l) => l.text.startsWith("[start] failed:")).map((l) => l.text);
+    expect(reason).toHaveLength(1);
+    expect(reason[0]).toMatch(/AICORE_RESOURCE_GROUP/);
+    const pids = launched.lines
+      .map((l) => /^\[start\] started .* \(pid (\d+)\)$/.exec(l.text)?.[1])
+      .filter((pid): pid is string => pid !== undefined)
+      .map(Number);
+    for (const pid of pids) expect(isAlive(pid), `pid ${pid}`).toBe(false);
+  });
+
+  it("uses a given AICORE_SERVICE_KEY and starts no emulator", async () => {
+    const serviceKey = JSON.stringify({
+      clientid: "c",
+      clientsecret: "s",
+      url: "http://127.0.0.1:9",
+      serviceurls: { AI_API_URL: "http://127.0.0.1:9" },
+    });
+    const port = await freePort();
+    const launched = spawnLauncher(launcherEnv(port, { AICORE_SERVICE_KEY: serviceKey }));
+    try {
+      await launched.waitForLine(/^\[start\] Ctrl-C stops everything\.$/, 60_000);
+      const out = launched.output("stdout");
+      expect(out).toContain("[start] AICORE_SERVICE_KEY is set: using it, no emulator");
+      expect(out).not.toContain("emulator at");
+    } finally {
+      expect(await launched.stop()).toBe(0);
+    }
+  });
+});

@@ -1,0 +1,85 @@
+import { existsSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { DevHostProcess, REPO_ROOT } from "../host/devHostProcess";
+
+export const LAUNCHER_MAIN = path.join(REPO_ROOT, "dist", "src", "dev", "start.js");
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: "127.0.0.1" });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface RunningLauncher {
+  process: DevHostProcess;
+  port: number;
+  base: string;
+  emulatorUrl: string;
+  childPids: number[];
+  azuritePorts: number[];
+}
+
+/** Environment of a launcher that uses only free ports, its own Azurite and emulator, and the dev host. */
+export function launcherEnv(port: number, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    RELAY_AZURITE_PORTS: "0",
+    EMULATOR_PORT: "0",
+    RELAY_FUNCTIONS_HOST: "devhost",
+    DEPLOYMENT_REFRESH_SCHEDULE: "*/2 * * * * *",
+    ...extra,
+  };
+  for (const name of ["AICORE_SERVICE_KEY", "AzureWebJobsStorage"]) if (!(name in extra)) delete env[name];
+  return env;
+}
+
+export function spawnLauncher(env: NodeJS.ProcessEnv): DevHostProcess {
+  if (!existsSync(LAUNCHER_MAIN)) throw new Error(`${LAUNCHER_MAIN} is missing: run \`npm run build\` first`);
+  return new DevHostProcess([], env, LAUNCHER_MAIN, false);
+}
+
+/** Starts a launcher on free ports and resolves once it says the relay is ready. */
+export async function startLauncher(extra: NodeJS.ProcessEnv = {}): Promise<RunningLauncher> {
+  const port = await freePort();
+  const launched = spawnLauncher(launcherEnv(port, extra));
+  await launched.waitForLine(/^\[start\] relay ready at (http:\/\/\S+)$/, 60_000);
+  await launched.waitForLine(/^\[start\] Ctrl-C stops everything\.$/, 5_000);
+  const emulator = await launched.waitForLine(/bundled AI Core emulator at (http:\/\/\S+)/, 1);
+  const azurite = await launched.waitForLine(/Azurite listens on blob (\d+), queue (\d+), table (\d+)/, 1);
+  const childPids = launched.lines
+    .map((l) => /^\[start\] started .* \(pid (\d+)\)$/.exec(l.text)?.[1])
+    .filter((pid): pid is string => pid !== undefined)
+    .map(Number);
+  return {
+    process: launched,
+    port,
+    base: `http://localhost:${port}/api`,
+    emulatorUrl: emulator[1] as string,
+    childPids,
+    azuritePorts: [azurite[1], azurite[2], azurite[3]].map(Number),
+  };
+}

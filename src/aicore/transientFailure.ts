@@ -5,17 +5,29 @@ import { bodyExcerpt, parseRetryAfter, UpstreamError } from "./upstreamError";
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
 
 /**
+ * Failures a policy already retried and gave up on. A call made inside another policy's attempt (the token
+ * fetch inside a predict or list call) must not be retried again by the outer policy: 4 x 4 = 16 calls
+ * against an endpoint that is already failing. Nor is it charged to the outer policy's circuit.
+ */
+const exhausted = new WeakSet<UpstreamError>();
+
+export function markExhausted(error: unknown): void {
+  if (error instanceof UpstreamError) exhausted.add(error);
+}
+
+/**
  * A failure that another attempt may not meet: a connection error or a retryable status. A timeout is not
  * transient here: the upstream took its whole budget once, and waiting it out again would blow the deadline.
  */
 export function isTransient(error: unknown): boolean {
-  if (!(error instanceof UpstreamError)) return false;
+  if (!(error instanceof UpstreamError) || exhausted.has(error)) return false;
   if (error.failure === "unreachable") return true;
   return error.failure === "status" && error.status !== undefined && RETRYABLE_STATUSES.has(error.status);
 }
 
 /** What counts against a deployment's circuit: transient failures and timeouts, never the caller's own errors. */
 export function isUpstreamFault(error: unknown): boolean {
+  if (error instanceof UpstreamError && exhausted.has(error)) return false;
   return isTransient(error) || (error instanceof UpstreamError && error.failure === "timeout");
 }
 

@@ -15,7 +15,7 @@ import {
   TimeoutStrategy,
   timeout,
 } from "cockatiel";
-import { isTransient, isUpstreamFault } from "./transientFailure";
+import { isTransient, isUpstreamFault, markExhausted } from "./transientFailure";
 import { UpstreamError } from "./upstreamError";
 
 export interface UpstreamPolicyOptions {
@@ -89,7 +89,9 @@ export class UpstreamPolicy {
         limited(signal),
       );
     } catch (error) {
-      throw this.translate(error, key);
+      const failure = this.translate(error, key);
+      markExhausted(failure); // an outer policy must not retry it again
+      throw failure;
     }
   }
 

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import path from "node:path";
+import type { FaultSnapshot } from "../../src/dev/emulator/faultInjector";
 import type { RequestLogSnapshot } from "../../src/dev/emulator/requestLog";
 import type { ServiceKey } from "../../src/dev/emulator/server";
 
@@ -17,6 +18,11 @@ export interface EmulatorControl {
   reset(): Promise<void>;
   /** Finishes pending configuration patches and stops now; answers how many. */
   completeTransitions(): Promise<number>;
+  /** Replaces the fault rules (`PUT /__emulator/faults`); answers them with fresh counters. */
+  setFaults(rules: unknown[]): Promise<FaultSnapshot>;
+  /** The fault rules with how many requests each saw and picked. */
+  faults(): Promise<FaultSnapshot>;
+  clearFaults(): Promise<void>;
 }
 
 export interface EmulatorProcess {
@@ -70,6 +76,11 @@ function controlFor(url: string): EmulatorControl {
     },
     completeTransitions: async () =>
       ((await controlCall(url, "POST", "/transitions/complete")) as { completed: number }).completed,
+    setFaults: async (rules) => (await controlCall(url, "PUT", "/faults", { rules })) as FaultSnapshot,
+    faults: async () => (await controlCall(url, "GET", "/faults")) as FaultSnapshot,
+    clearFaults: async () => {
+      await controlCall(url, "DELETE", "/faults");
+    },
   };
 }
 

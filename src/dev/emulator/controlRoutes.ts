@@ -6,6 +6,8 @@ import {
 } from "./controlDeployments";
 import { ID_PATTERN } from "./deployment";
 import type { DeploymentStore } from "./deploymentStore";
+import { FAULTS_PATH, handleFaultControl } from "./faultControl";
+import type { FaultInjector } from "./faultInjector";
 import {
   type EmulatorReply,
   type EmulatorRequest,
@@ -22,6 +24,7 @@ export interface ControlContext {
   store: DeploymentStore;
   requestLog: RequestLog;
   baseUrl: string;
+  faults: FaultInjector;
 }
 
 const controlError = (status: number, message: string): EmulatorReply =>
@@ -57,9 +60,11 @@ function deploymentRoutes(request: EmulatorRequest, id: string, context: Control
 /**
  * The emulator's own API for tests and local tries, no auth, never counted in the request log:
  * requests (GET, POST reset), deployments (GET, POST, GET/PATCH/DELETE by id), resource-groups (POST),
- * reset (POST: seeded state and an empty request log), transitions/complete (POST: finish pending patches/stops).
+ * reset (POST: seeded state and an empty request log), transitions/complete (POST: finish pending patches/stops),
+ * faults (GET, PUT, DELETE: fault injection rules; `reset` leaves them as they are).
  */
 export function handleControl(request: EmulatorRequest, context: ControlContext): EmulatorReply {
+  if (request.path === FAULTS_PATH) return handleFaultControl(request, context.faults);
   const route = `${request.method} ${request.path.slice(CONTROL_PREFIX.length - 1)}`;
   switch (route) {
     case "GET /requests":

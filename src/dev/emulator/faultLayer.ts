@@ -8,8 +8,15 @@ import type { RequestKind } from "./requestLog";
  * It may delay `next`, answer without calling it, or use `request.raw.socket` to reset or stall the
  * connection. Control requests (`/__emulator/...`) never pass through it.
  *
- * Not built yet: the emulator runs with `noFaults`.
+ * The emulator's layer is `FaultInjector.layer` (faultInjector.ts), driven by `/__emulator/faults` and
+ * EMULATOR_FAULTS; with no rules it is `noFaults`.
  */
 export type FaultLayer = (kind: RequestKind, next: Handler) => Handler;
 
 export const noFaults: FaultLayer = (_kind, next) => next;
+
+/**
+ * The status of a reply that must not be written: the connection was reset or hung. The request log records
+ * it as status 0 ("no answer").
+ */
+export const NO_ANSWER = 0;

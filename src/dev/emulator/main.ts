@@ -1,10 +1,13 @@
+import { faultRulesFromSetting } from "./faultRules";
 import { type EmulatorOptions, startEmulator } from "./server";
 
 /**
  * CLI: `node dist/src/dev/emulator/main.js`. Prints exactly one JSON line to stdout when listening,
  * `{"event":"ready","url":...,"serviceKey":{...}}`, and nothing else there. Settings (all optional):
  * EMULATOR_PORT (0 = free port), EMULATOR_HOST, EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET,
- * EMULATOR_TOKEN_LIFETIME_SECONDS, EMULATOR_PATCH_DELAY_MS, EMULATOR_STOP_DELAY_MS.
+ * EMULATOR_TOKEN_LIFETIME_SECONDS, EMULATOR_PATCH_DELAY_MS, EMULATOR_STOP_DELAY_MS, and EMULATOR_FAULTS: fault
+ * rules in force from the start, the JSON `PUT /__emulator/faults` takes, e.g.
+ * `{"rules":[{"kinds":["predict"],"fraction":0.2,"action":{"type":"status","status":503,"retryAfter":1}}]}`.
  */
 
 class UsageError extends Error {}
@@ -18,6 +21,12 @@ function numberSetting(name: string, max: number): number | undefined {
   return Number(raw);
 }
 
+function faultSetting(): EmulatorOptions["faults"] {
+  const parsed = faultRulesFromSetting(process.env.EMULATOR_FAULTS);
+  if (!parsed.ok) throw new UsageError(`EMULATOR_FAULTS ${parsed.message}`);
+  return parsed.rules;
+}
+
 function optionsFromEnvironment(): EmulatorOptions {
   return {
     port: numberSetting("EMULATOR_PORT", 65_535) ?? 0,
@@ -27,6 +36,7 @@ function optionsFromEnvironment(): EmulatorOptions {
     tokenLifetimeSeconds: numberSetting("EMULATOR_TOKEN_LIFETIME_SECONDS", 31_536_000),
     patchDelayMs: numberSetting("EMULATOR_PATCH_DELAY_MS", 86_400_000),
     stopDelayMs: numberSetting("EMULATOR_STOP_DELAY_MS", 86_400_000),
+    faults: faultSetting(),
   };
 }
 
@@ -42,17 +52,18 @@ async function main(): Promise<void> {
   try {
     options = optionsFromEnvironment();
     const emulator = await startEmulator(options);
-    process.stdout.write(
-      `${JSON.stringify({ event: "ready", url: emulator.url, serviceKey: emulator.serviceKey })}\n`,
-    );
     const stop = (): void => {
       emulator.close().then(
         () => process.exit(0),
         () => process.exit(1),
       );
     };
+    // Before the ready line: a parent may signal as soon as it has read it (stdout to a pipe is synchronous).
     process.once("SIGTERM", stop);
     process.once("SIGINT", stop);
+    process.stdout.write(
+      `${JSON.stringify({ event: "ready", url: emulator.url, serviceKey: emulator.serviceKey })}\n`,
+    );
   } catch (error) {
     process.stderr.write(`${failureLine(error, options.port)}\n`);
     process.exit(1);

@@ -5,7 +5,9 @@ import { resolveAiRoute } from "./aiRoutes";
 import { CONTROL_PREFIX, handleControl } from "./controlRoutes";
 import { DeploymentLifecycle } from "./deploymentLifecycle";
 import { DeploymentStore } from "./deploymentStore";
-import { type FaultLayer, noFaults } from "./faultLayer";
+import { FaultInjector } from "./faultInjector";
+import { NO_ANSWER } from "./faultLayer";
+import type { FaultRule } from "./faultRules";
 import { type EmulatorReply, jsonReply } from "./httpTypes";
 import { RequestLog } from "./requestLog";
 import { readRequest } from "./requestReading";
@@ -25,6 +27,8 @@ export interface EmulatorOptions {
   patchDelayMs?: number;
   /** STOPPING -> STOPPED after a stop; default 0 (at once). */
   stopDelayMs?: number;
+  /** Fault rules in force from the start (EMULATOR_FAULTS); `/__emulator/faults` changes them. */
+  faults?: FaultRule[];
 }
 
 /** SAP's service key JSON, the shape AICORE_SERVICE_KEY holds. */
@@ -79,7 +83,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const zoneId = randomUUID();
   const issuer = new TokenIssuer(zoneId, options.tokenLifetimeSeconds ?? 3600);
   const requestLog = new RequestLog();
-  const faults: FaultLayer = noFaults;
+  const faults = new FaultInjector(options.faults ?? []);
   // The state needs the URL (deployment URLs), known once listening; requests cannot arrive before that.
   let handle: (raw: IncomingMessage, response: ServerResponse) => Promise<void> = async () => {};
 
@@ -99,7 +103,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     stopDelayMs: options.stopDelayMs ?? 0,
   });
   const aiContext = { store, lifecycle, issuer, credentials };
-  const controlContext = { store, requestLog, baseUrl: url };
+  const controlContext = { store, requestLog, baseUrl: url, faults };
 
   handle = async (raw, response) => {
     let request: Awaited<ReturnType<typeof readRequest>>;
@@ -117,9 +121,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       return;
     }
     const route = resolveAiRoute(request.method, request.path, aiContext);
-    const reply = await faults(route.kind, route.handle)(request);
+    const reply = await faults.layer(route.kind, route.handle)(request);
     requestLog.record(route.kind, request, reply.status);
-    writeReply(response, reply);
+    if (reply.status !== NO_ANSWER) writeReply(response, reply); // a reset or hung connection gets nothing
   };
 
   return {
@@ -136,6 +140,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     close: () =>
       new Promise<void>((resolve, reject) => {
         store.transitions.clear();
+        faults.release(); // hung requests and injected latency must not hold close() open
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections(); // keep-alive sockets would hold close() open
       }),

@@ -126,7 +126,10 @@ async function expectNoSecrets(r: Relay, earlierTokens: string[] = []): Promise<
 
 describe("transient upstream failures", () => {
   it("with 20% of predict calls failing (503s and connection resets), at least 99.5% of 1,000 requests succeed", async () => {
-    const r = relay();
+    // Sequential requests and seeded fault rules make the emulator see the same sequence every run, so the
+    // outcome is reproducible rather than a 0.6% flake (0.2^4 per request leaves ~1.6 failures in 1,000).
+    // A short backoff keeps the run short; the retry rule itself is what is under test.
+    const r = relay({ predictPolicy: { baseDelayMs: 2, maxDelayMs: 10 } });
     await r.warm();
     await emulator.control.setFaults([
       { kinds: ["predict"], fraction: 0.1, seed: 11, action: { type: "status", status: 503 } },
@@ -135,7 +138,7 @@ describe("transient upstream failures", () => {
     ]);
     await emulator.control.resetRequests();
 
-    const answers = await inParallel(1000, 32, (i) => r.predict({ ...EXAMPLE, tenure: i % 72 }));
+    const answers = await inParallel(1000, 1, (i) => r.predict({ ...EXAMPLE, tenure: i % 72 }));
 
     const succeeded = answers.filter((a) => a.status === 200).length;
     expect(succeeded / 1000).toBeGreaterThanOrEqual(0.995);

@@ -70,27 +70,34 @@ const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening 
 /** Starts Azurite in memory and resolves once blob, queue and table listen. */
 export async function startAzurite(
   ports: AzuritePorts | "free",
+  options: { echo?: boolean } = {},
 ): Promise<{ child: Child; ports: AzuritePorts }> {
   const chosen = ports === "free" ? { blob: 0, queue: 0, table: 0 } : ports;
-  const child = new Child("azurite", process.execPath, [
-    azuriteBin(),
-    "--inMemoryPersistence",
-    "--disableTelemetry",
-    "--skipApiVersionCheck",
-    "--silent",
-    "--blobHost",
-    "127.0.0.1",
-    "--queueHost",
-    "127.0.0.1",
-    "--tableHost",
-    "127.0.0.1",
-    "--blobPort",
-    String(chosen.blob),
-    "--queuePort",
-    String(chosen.queue),
-    "--tablePort",
-    String(chosen.table),
-  ]);
+  const echo = options.echo ?? true;
+  const child = new Child(
+    "azurite",
+    process.execPath,
+    [
+      azuriteBin(),
+      "--inMemoryPersistence",
+      "--disableTelemetry",
+      "--skipApiVersionCheck",
+      "--silent",
+      "--blobHost",
+      "127.0.0.1",
+      "--queueHost",
+      "127.0.0.1",
+      "--tableHost",
+      "127.0.0.1",
+      "--blobPort",
+      String(chosen.blob),
+      "--queuePort",
+      String(chosen.queue),
+      "--tablePort",
+      String(chosen.table),
+    ],
+    { echoStdout: () => echo },
+  );
   const found: Partial<AzuritePorts> = {};
   try {
     const result = await child.waitFor((line) => {

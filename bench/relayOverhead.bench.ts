@@ -1,28 +1,13 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import axios from "axios";
-import { afterAll, beforeAll, it } from "vitest";
+import { it } from "vitest";
 import { parseCatalog } from "../src/config/catalog";
 import { parseJsonBody } from "../src/http/parseJson";
-import { startAzurite } from "../test/support/azurite";
-import { startEmulatorProcess } from "../test/support/emulatorProcess";
 import { createHarness } from "../test/support/relayHarness";
+import { CHURN_EXAMPLE as EXAMPLE, shippedCatalogJson, useAzuriteAndEmulator } from "../test/support/world";
 
-const EXAMPLE = { region: 3, tenure: 37, age: 53, address: 13, income: 48, employ: 10, gender: 0, equip: 0 };
-const catalog = parseCatalog(
-  JSON.parse(readFileSync(path.resolve(__dirname, "../models.json"), "utf8")),
-  "default",
-);
+const catalog = parseCatalog(shippedCatalogJson(), "default");
 
-let azurite: Awaited<ReturnType<typeof startAzurite>>;
-let emulator: Awaited<ReturnType<typeof startEmulatorProcess>>;
-
-beforeAll(async () => {
-  [azurite, emulator] = await Promise.all([startAzurite(), startEmulatorProcess()]);
-});
-afterAll(async () => {
-  await Promise.all([emulator?.stop(), azurite?.stop()]);
-});
+const world = useAzuriteAndEmulator();
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
@@ -56,8 +41,8 @@ const fmt = (n: number) => n.toFixed(2);
 
 it("relay overhead against the model server itself, and memory per request", async () => {
   const h = createHarness({
-    serviceKey: emulator.serviceKey,
-    storageConnectionString: azurite.connectionString,
+    serviceKey: world.emulator.serviceKey,
+    storageConnectionString: world.azurite.connectionString,
     catalog,
   });
   await h.refresh();

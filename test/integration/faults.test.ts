@@ -1,10 +1,7 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { parseCatalog } from "../../src/config/catalog";
-import { startAzurite } from "../support/azurite";
-import { startEmulatorProcess } from "../support/emulatorProcess";
 import { type Answer, createHarness, type HarnessOptions } from "../support/relayHarness";
+import { CHURN_EXAMPLE as EXAMPLE, shippedCatalogJson, useAzuriteAndEmulator } from "../support/world";
 
 /**
  * The relay against an emulator that fails on purpose (fault rules of `/__emulator/faults`): transient
@@ -12,29 +9,21 @@ import { type Answer, createHarness, type HarnessOptions } from "../support/rela
  * out, hangs become 504s, and no failure ever shows a credential.
  */
 
-const EXAMPLE = { region: 3, tenure: 37, age: 53, address: 13, income: 48, employ: 10, gender: 0, equip: 0 };
-const shipped = JSON.parse(readFileSync(path.resolve(__dirname, "../../models.json"), "utf8"));
+const shipped = shippedCatalogJson();
 const catalog = parseCatalog({ models: { churn: shipped.models.churn } }, "default");
 
-let azurite: Awaited<ReturnType<typeof startAzurite>>;
-let emulator: Awaited<ReturnType<typeof startEmulatorProcess>>;
+const world = useAzuriteAndEmulator();
 
-beforeAll(async () => {
-  [azurite, emulator] = await Promise.all([startAzurite(), startEmulatorProcess()]);
-});
-afterAll(async () => {
-  await Promise.all([emulator?.stop(), azurite?.stop()]);
-});
 beforeEach(async () => {
-  await emulator.control.clearFaults();
-  await emulator.control.reset();
+  await world.emulator.control.clearFaults();
+  await world.emulator.control.reset();
 });
 
 /** A harness whose answers are kept, to search them (and its logs) for secrets afterwards. */
 function relay(options: Partial<HarnessOptions> = {}) {
   const h = createHarness({
-    serviceKey: emulator.serviceKey,
-    storageConnectionString: azurite.connectionString,
+    serviceKey: world.emulator.serviceKey,
+    storageConnectionString: world.azurite.connectionString,
     catalog,
     ...options,
   });
@@ -93,7 +82,9 @@ async function inParallel<T>(count: number, concurrency: number, task: (i: numbe
 }
 
 const predictStatuses = async () =>
-  (await emulator.control.requests()).log.filter((entry) => entry.kind === "predict").map((e) => e.status);
+  (await world.emulator.control.requests()).log
+    .filter((entry) => entry.kind === "predict")
+    .map((e) => e.status);
 
 function expectProblem(answer: Answer, status: number, type: string): Record<string, unknown> {
   expect(answer.status).toBe(status);
@@ -109,9 +100,9 @@ function expectProblem(answer: Answer, status: number, type: string): Record<str
  * it wrote or in any answer it gave, headers included.
  */
 async function expectNoSecrets(r: Relay, earlierTokens: string[] = []): Promise<void> {
-  await emulator.control.clearFaults();
+  await world.emulator.control.clearFaults();
   const token = await r.h.relay.tokens.getToken();
-  const secrets = [emulator.serviceKey.clientsecret, token, ...earlierTokens];
+  const secrets = [world.emulator.serviceKey.clientsecret, token, ...earlierTokens];
   for (const secret of secrets) expect(secret.length).toBeGreaterThan(10);
   const texts = [
     ...r.h.logs.map((line) => `log: ${line}`),
@@ -131,12 +122,12 @@ describe("transient upstream failures", () => {
     // A short backoff keeps the run short; the retry rule itself is what is under test.
     const r = relay({ predictPolicy: { baseDelayMs: 2, maxDelayMs: 10 } });
     await r.warm();
-    await emulator.control.setFaults([
+    await world.emulator.control.setFaults([
       { kinds: ["predict"], fraction: 0.1, seed: 11, action: { type: "status", status: 503 } },
       // sees the 90% the first rule let through: 1/9 of those is another 10% of all calls
       { kinds: ["predict"], fraction: 1 / 9, seed: 12, action: { type: "reset" } },
     ]);
-    await emulator.control.resetRequests();
+    await world.emulator.control.resetRequests();
 
     const answers = await inParallel(1000, 1, (i) => r.predict({ ...EXAMPLE, tenure: i % 72 }));
 
@@ -146,9 +137,9 @@ describe("transient upstream failures", () => {
       expect([502, 503]).toContain(failed.status);
       expect(failed.headers["Content-Type"]).toBe("application/problem+json");
     }
-    const upstream = await emulator.control.requests();
+    const upstream = await world.emulator.control.requests();
     expect(upstream.byKind.predict).toBeGreaterThan(1000); // the retries really happened
-    const [errors, resets] = (await emulator.control.faults()).rules;
+    const [errors, resets] = (await world.emulator.control.faults()).rules;
     const injected = (errors?.injected ?? 0) + (resets?.injected ?? 0);
     expect(injected / upstream.byKind.predict).toBeGreaterThan(0.15);
     expect(injected / upstream.byKind.predict).toBeLessThan(0.25);
@@ -165,14 +156,14 @@ describe("transient upstream failures", () => {
   it("retries connection resets and answers 502 (unreachable) when every attempt is reset", async () => {
     const r = relay();
     await r.warm();
-    await emulator.control.setFaults([{ kinds: ["predict"], times: 2, action: { type: "reset" } }]);
-    await emulator.control.resetRequests();
+    await world.emulator.control.setFaults([{ kinds: ["predict"], times: 2, action: { type: "reset" } }]);
+    await world.emulator.control.resetRequests();
     expect((await r.predict()).status).toBe(200);
     expect(await predictStatuses()).toEqual([0, 0, 200]); // 0: reset without an answer
     expect(r.h.logs.some((line) => /answered after 3 attempts/.test(line))).toBe(true);
 
-    await emulator.control.setFaults([{ kinds: ["predict"], action: { type: "reset" } }]);
-    await emulator.control.resetRequests();
+    await world.emulator.control.setFaults([{ kinds: ["predict"], action: { type: "reset" } }]);
+    await world.emulator.control.resetRequests();
     expectProblem(await r.predict(), 502, "upstream-unreachable");
     expect(await predictStatuses()).toEqual([0, 0, 0, 0]); // 4 attempts in all
     expect(r.h.logs.some((line) => /failed after 4 attempts/.test(line))).toBe(true);
@@ -182,10 +173,10 @@ describe("transient upstream failures", () => {
   it("waits out a 429 with Retry-After: 1 and retries", async () => {
     const r = relay();
     await r.warm();
-    await emulator.control.setFaults([
+    await world.emulator.control.setFaults([
       { kinds: ["predict"], times: 1, action: { type: "status", status: 429, retryAfter: 1 } },
     ]);
-    await emulator.control.resetRequests();
+    await world.emulator.control.resetRequests();
     const [answer, ms] = await elapsedMs(() => r.predict());
     expect(answer.status).toBe(200);
     expect(ms).toBeGreaterThanOrEqual(950);
@@ -199,11 +190,11 @@ describe("transient upstream failures", () => {
     await r.h.refresh(); // the records, fetched with a token of its own...
     const dropped = await r.h.relay.tokens.getToken();
     r.h.relay.tokens.invalidate(dropped); // ...which is now dropped
-    await emulator.control.setFaults([{ kinds: ["token"], action: { type: "status", status: 503 } }]);
-    await emulator.control.resetRequests();
+    await world.emulator.control.setFaults([{ kinds: ["token"], action: { type: "status", status: 503 } }]);
+    await world.emulator.control.resetRequests();
     const problem = expectProblem(await r.predict(), 502, "upstream-error");
     expect(problem).toMatchObject({ upstreamStatus: 503, detail: expect.stringContaining("token endpoint") });
-    const upstream = await emulator.control.requests();
+    const upstream = await world.emulator.control.requests();
     expect(upstream.byKind.token).toBe(4);
     expect(upstream.byKind.predict).toBe(0);
     await expectNoSecrets(r, [dropped]);
@@ -215,13 +206,13 @@ describe("a full outage of the model server", () => {
     const halfOpenAfterMs = 1_000;
     const r = relay({ predictPolicy: { breaker: { consecutiveFailures: 5, halfOpenAfterMs } } });
     await r.warm();
-    await emulator.control.setFaults([{ kinds: ["predict"], action: { type: "status", status: 503 } }]);
+    await world.emulator.control.setFaults([{ kinds: ["predict"], action: { type: "status", status: 503 } }]);
 
     // Five calls that exhaust their retries against the dead upstream open the circuit.
     for (const answer of await Promise.all(Array.from({ length: 5 }, () => r.predict()))) {
       expect(expectProblem(answer, 502, "upstream-error")).toMatchObject({ upstreamStatus: 503 });
     }
-    await emulator.control.resetRequests();
+    await world.emulator.control.resetRequests();
 
     const timings: number[] = [];
     for (let i = 0; i < 30; i++) {
@@ -234,12 +225,12 @@ describe("a full outage of the model server", () => {
     // Many callers at once are turned away just the same (their latency here is this process's own queue).
     const parallel = await Promise.all(Array.from({ length: 30 }, () => r.predict()));
     expect(parallel.map((answer) => answer.status)).toEqual(Array(30).fill(503));
-    expect((await emulator.control.requests()).byKind.predict).toBe(0); // nobody waited on the dead upstream
+    expect((await world.emulator.control.requests()).byKind.predict).toBe(0); // nobody waited on the dead upstream
     console.info(
       `faults: fail-fast latency over ${timings.length} requests: max ${Math.max(...timings).toFixed(1)} ms, median ${[...timings].sort((a, b) => a - b)[timings.length >> 1]?.toFixed(1)} ms`,
     );
 
-    await emulator.control.clearFaults();
+    await world.emulator.control.clearFaults();
     const [recovered, recoveryMs] = await elapsedMs(() =>
       until(
         () => r.predict(),
@@ -260,12 +251,12 @@ describe("hangs", () => {
   it("a hung model server becomes a 504 at the predict timeout, not retried", async () => {
     const r = relay({ settings: { predictTimeoutMs: 500 } });
     await r.warm();
-    await emulator.control.setFaults([{ kinds: ["predict"], action: { type: "hang" } }]);
+    await world.emulator.control.setFaults([{ kinds: ["predict"], action: { type: "hang" } }]);
     const [answer, ms] = await elapsedMs(() => r.predict());
     expectProblem(answer, 504, "upstream-timeout");
     expect(ms).toBeGreaterThanOrEqual(450);
     expect(ms).toBeLessThan(2_000);
-    expect((await emulator.control.faults()).rules[0]).toMatchObject({ injected: 1 });
+    expect((await world.emulator.control.faults()).rules[0]).toMatchObject({ injected: 1 });
     await expectNoSecrets(r);
   });
 
@@ -274,7 +265,7 @@ describe("hangs", () => {
     await r.warm();
     const before = r.h.relay.records.peek("churn");
     expect(before?.usable).toBe(true);
-    await emulator.control.setFaults([{ kinds: ["list"], action: { type: "hang" } }]);
+    await world.emulator.control.setFaults([{ kinds: ["list"], action: { type: "hang" } }]);
 
     const [, ms] = await elapsedMs(() => r.h.refresh());
     expect(ms).toBeGreaterThanOrEqual(450);
@@ -284,7 +275,7 @@ describe("hangs", () => {
     const after = r.h.relay.records.peek("churn");
     expect(after).toMatchObject({ deploymentId: before?.deploymentId, usable: true });
     expect((await r.predict()).status).toBe(200);
-    expect((await emulator.control.faults()).rules[0]).toMatchObject({ injected: 1 });
+    expect((await world.emulator.control.faults()).rules[0]).toMatchObject({ injected: 1 });
     await expectNoSecrets(r);
   });
 });

@@ -1,39 +1,26 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parseCatalog } from "../../src/config/catalog";
-import { startAzurite } from "../support/azurite";
-import { startEmulatorProcess } from "../support/emulatorProcess";
 import { createHarness } from "../support/relayHarness";
+import { CHURN_EXAMPLE as EXAMPLE, shippedCatalogJson, useAzuriteAndEmulator } from "../support/world";
 
-const EXAMPLE = { region: 3, tenure: 37, age: 53, address: 13, income: 48, employ: 10, gender: 0, equip: 0 };
-const catalog = parseCatalog(
-  JSON.parse(readFileSync(path.resolve(__dirname, "../../models.json"), "utf8")),
-  "default",
-);
+const catalog = parseCatalog(shippedCatalogJson(), "default");
 const MAX_BODY_BYTES = 4096;
 const RUNS = 10_000;
 const REFUSALS = new Set([400, 404, 405, 413, 415, 422]);
 
-let azurite: Awaited<ReturnType<typeof startAzurite>>;
-let emulator: Awaited<ReturnType<typeof startEmulatorProcess>>;
+const world = useAzuriteAndEmulator();
 let h: ReturnType<typeof createHarness>;
 
 beforeAll(async () => {
-  [azurite, emulator] = await Promise.all([startAzurite(), startEmulatorProcess()]);
   h = createHarness({
-    serviceKey: emulator.serviceKey,
-    storageConnectionString: azurite.connectionString,
+    serviceKey: world.emulator.serviceKey,
+    storageConnectionString: world.azurite.connectionString,
     catalog,
     settings: { maxBodyBytes: MAX_BODY_BYTES },
   });
   await h.refresh();
 });
-afterAll(async () => {
-  await Promise.all([emulator?.stop(), azurite?.stop()]);
-});
-
 const text = (s: string) => new TextEncoder().encode(s);
 
 /** Bodies that are wrong in every way a sender manages: bytes, syntax, shape, types, size, keys. */
@@ -134,7 +121,7 @@ const method = fc.oneof(
 
 describe("malformed requests (property-based)", () => {
   it(`${RUNS} generated malformed requests are each refused with a 4xx problem+json, none reaches the model`, async () => {
-    await emulator.control.resetRequests();
+    await world.emulator.control.resetRequests();
     const seen = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(method, modelName, contentType, malformedBody, async (m, model, type, body) => {
@@ -164,7 +151,7 @@ describe("malformed requests (property-based)", () => {
     const answered = [...seen.values()].reduce((a, b) => a + b, 0);
     expect(answered).toBeGreaterThanOrEqual(RUNS * 0.95);
     expect([...seen.keys()].sort()).toEqual([400, 404, 405, 413, 415, 422]);
-    expect((await emulator.control.requests()).byKind.predict).toBe(0);
+    expect((await world.emulator.control.requests()).byKind.predict).toBe(0);
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
     // And the relay still answers a valid request.
     const valid = await h.predict("churn", EXAMPLE);

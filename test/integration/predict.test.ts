@@ -1,16 +1,11 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseCatalog } from "../../src/config/catalog";
-import { startAzurite } from "../support/azurite";
-import { startEmulatorProcess } from "../support/emulatorProcess";
 import { checkDocumentedRequest } from "../support/openapi";
 import { createHarness } from "../support/relayHarness";
-
-const EXAMPLE = { region: 3, tenure: 37, age: 53, address: 13, income: 48, employ: 10, gender: 0, equip: 0 };
+import { CHURN_EXAMPLE as EXAMPLE, shippedCatalogJson, useAzuriteAndEmulator } from "../support/world";
 
 // The shipped churn model, plus one without input checks so the model server's own errors can be provoked.
-const shipped = JSON.parse(readFileSync(path.resolve(__dirname, "../../models.json"), "utf8"));
+const shipped = shippedCatalogJson();
 const catalog = parseCatalog(
   {
     models: {
@@ -26,28 +21,22 @@ const catalog = parseCatalog(
   "default",
 );
 
-let azurite: Awaited<ReturnType<typeof startAzurite>>;
-let emulator: Awaited<ReturnType<typeof startEmulatorProcess>>;
+const world = useAzuriteAndEmulator();
 let h: ReturnType<typeof createHarness>;
 let seededId: string;
 
 beforeAll(async () => {
-  [azurite, emulator] = await Promise.all([startAzurite(), startEmulatorProcess()]);
   h = createHarness({
-    serviceKey: emulator.serviceKey,
-    storageConnectionString: azurite.connectionString,
+    serviceKey: world.emulator.serviceKey,
+    storageConnectionString: world.azurite.connectionString,
     catalog,
   });
   await h.refresh();
   seededId = (h.relay.records.peek("churn")?.deploymentId as string) ?? "";
 });
 
-afterAll(async () => {
-  await Promise.all([emulator?.stop(), azurite?.stop()]);
-});
-
 beforeEach(async () => {
-  await emulator.control.reset();
+  await world.emulator.control.reset();
   await h.refresh();
 });
 
@@ -65,12 +54,12 @@ describe("POST /api/models/{model}/predict against the emulator", () => {
 
   it("in steady state makes exactly one upstream call per prediction (200 predictions)", async () => {
     await h.predict("churn", EXAMPLE); // warm: token fetched, record cached
-    await emulator.control.resetRequests();
+    await world.emulator.control.resetRequests();
     const answers = await Promise.all(
       Array.from({ length: 200 }, (_, i) => h.predict("churn", { ...EXAMPLE, tenure: i % 72 })),
     );
     expect(answers.every((a) => a.status === 200)).toBe(true);
-    const counted = await emulator.control.requests();
+    const counted = await world.emulator.control.requests();
     expect(counted.total).toBe(200);
     expect(counted.byKind.predict).toBe(200);
     expect(counted.byKind.token).toBe(0);
@@ -78,7 +67,7 @@ describe("POST /api/models/{model}/predict against the emulator", () => {
   });
 
   it("answers 503 with Retry-After and the deployment's status once it turned DEAD and was refreshed", async () => {
-    await emulator.control.patchDeployment(seededId, {
+    await world.emulator.control.patchDeployment(seededId, {
       status: "DEAD",
       statusMessage: "Back-off restarting failed container",
       completionTime: new Date().toISOString(),
@@ -98,7 +87,7 @@ describe("POST /api/models/{model}/predict against the emulator", () => {
   });
 
   it("uses a new RUNNING deployment with a new URL after the next refresh", async () => {
-    const added = (await emulator.control.addDeployment({
+    const added = (await world.emulator.control.addDeployment({
       id: "d0churn00002",
       scenarioId: "churn",
       executableId: "churn-serving",
@@ -110,14 +99,14 @@ describe("POST /api/models/{model}/predict against the emulator", () => {
     const answer = await h.predict("churn", EXAMPLE);
     expect(answer.status).toBe(200);
     expect(answer.headers["AI-Core-Deployment-Id"]).toBe(added.id);
-    const log = (await emulator.control.requests()).log.filter(
+    const log = (await world.emulator.control.requests()).log.filter(
       (r) => r.method === "POST" && r.path.includes("/inference/"),
     );
     expect(log.at(-1)?.path).toContain(`/v2/inference/deployments/${added.id}/v1/models/churn:predict`);
   });
 
   it("keeps serving during a configuration patch (PENDING + UPDATE)", async () => {
-    await emulator.control.patchDeployment(seededId, { status: "PENDING", lastOperation: "UPDATE" });
+    await world.emulator.control.patchDeployment(seededId, { status: "PENDING", lastOperation: "UPDATE" });
     await h.refresh();
     const answer = await h.predict("churn", EXAMPLE);
     expect(answer.status).toBe(200);
@@ -125,23 +114,23 @@ describe("POST /api/models/{model}/predict against the emulator", () => {
   });
 
   it("never sends to a STOPPED deployment although it keeps its URL", async () => {
-    await emulator.control.patchDeployment(seededId, { status: "STOPPED", targetStatus: "STOPPED" });
+    await world.emulator.control.patchDeployment(seededId, { status: "STOPPED", targetStatus: "STOPPED" });
     await h.refresh();
-    await emulator.control.resetRequests();
+    await world.emulator.control.resetRequests();
     const answer = await h.predict("churn", EXAMPLE);
     expect(answer.status).toBe(503);
-    expect((await emulator.control.requests()).byKind.predict).toBe(0);
+    expect((await world.emulator.control.requests()).byKind.predict).toBe(0);
   });
 
   it("a deployment gone from AI Core (404 at its URL) is replaced at once by the one AI Core now lists", async () => {
-    await emulator.control.addDeployment({
+    await world.emulator.control.addDeployment({
       id: "d0churn00003",
       scenarioId: "churn",
       executableId: "churn-serving",
       status: "RUNNING",
       startTime: new Date(Date.now() - 60_000).toISOString(),
     });
-    await emulator.control.deleteDeployment(seededId);
+    await world.emulator.control.deleteDeployment(seededId);
     const answer = await h.predict("churn", EXAMPLE); // record still names the deleted one
     expect(answer.status).toBe(200);
     expect(answer.headers["AI-Core-Deployment-Id"]).toBe("d0churn00003");
@@ -231,10 +220,10 @@ describe("every error status is produced by a real request", () => {
 
 describe("AI Core conformance of the relay's own requests", () => {
   it("uses only documented paths, parameters and headers", async () => {
-    await emulator.control.resetRequests();
+    await world.emulator.control.resetRequests();
     await h.refresh();
     await h.predict("churn", EXAMPLE);
-    const { log } = await emulator.control.requests();
+    const { log } = await world.emulator.control.requests();
     const management = log.filter((r) => r.path.startsWith("/v2/lm/"));
     expect(management.length).toBeGreaterThan(0);
     for (const request of management) {

@@ -1,32 +1,17 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseCatalog } from "../../src/config/catalog";
-import { startAzurite } from "../support/azurite";
-import { startEmulatorProcess } from "../support/emulatorProcess";
 import { createHarness } from "../support/relayHarness";
+import { CHURN_EXAMPLE as EXAMPLE, shippedCatalogJson, useAzuriteAndEmulator } from "../support/world";
 
-const EXAMPLE = { region: 3, tenure: 37, age: 53, address: 13, income: 48, employ: 10, gender: 0, equip: 0 };
-const catalog = parseCatalog(
-  JSON.parse(readFileSync(path.resolve(__dirname, "../../models.json"), "utf8")),
-  "default",
-);
+const catalog = parseCatalog(shippedCatalogJson(), "default");
 
-let azurite: Awaited<ReturnType<typeof startAzurite>>;
-let emulator: Awaited<ReturnType<typeof startEmulatorProcess>>;
-
-beforeAll(async () => {
-  [azurite, emulator] = await Promise.all([startAzurite(), startEmulatorProcess()]);
-});
-afterAll(async () => {
-  await Promise.all([emulator?.stop(), azurite?.stop()]);
-});
+const world = useAzuriteAndEmulator();
 
 describe("Table storage stopped mid-run", () => {
   it("keeps predicting from the records in memory, says so in health and deployments, and the timer survives", async () => {
     const h = createHarness({
-      serviceKey: emulator.serviceKey,
-      storageConnectionString: azurite.connectionString,
+      serviceKey: world.emulator.serviceKey,
+      storageConnectionString: world.azurite.connectionString,
       catalog,
       recordTtlMs: 50, // expire the memory cache quickly so storage is really asked again
     });
@@ -34,7 +19,7 @@ describe("Table storage stopped mid-run", () => {
     expect((await h.predict("churn", EXAMPLE)).status).toBe(200);
     expect((await h.health()).json()).toEqual({ status: "ok" });
 
-    await azurite.stop();
+    await world.azurite.stop();
 
     for (let i = 0; i < 5; i++) {
       await new Promise((resolve) => setTimeout(resolve, 60)); // let the 50 ms cache entry expire
@@ -56,14 +41,14 @@ describe("Table storage stopped mid-run", () => {
 
   const deadStorage = () =>
     // A port nothing listens on: storage is down from the start.
-    azurite.connectionString.replace(
+    world.azurite.connectionString.replace(
       /TableEndpoint=http:\/\/127\.0\.0\.1:\d+/,
       "TableEndpoint=http://127.0.0.1:9",
     );
 
   it("with storage down from the start, still serves by asking AI Core live, and health says degraded", async () => {
     const h = createHarness({
-      serviceKey: emulator.serviceKey,
+      serviceKey: world.emulator.serviceKey,
       storageConnectionString: deadStorage(),
       catalog,
     });
@@ -75,7 +60,7 @@ describe("Table storage stopped mid-run", () => {
 
   it("answers 503 in health only when storage is down, nothing is in memory and AI Core cannot be asked", async () => {
     const unreachableKey = {
-      ...emulator.serviceKey,
+      ...world.emulator.serviceKey,
       url: "http://127.0.0.1:9",
       serviceurls: { AI_API_URL: "http://127.0.0.1:9" },
     };

@@ -3,8 +3,7 @@ import { once } from "node:events";
 import path from "node:path";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAzurite } from "../support/azurite";
-import { startEmulatorProcess } from "../support/emulatorProcess";
+import { useAzuriteAndEmulator } from "../support/world";
 import { githubSignature, stripeSignature } from "./signing";
 
 // Black box: the built app served by the project's dev host as a child process, the shipped models.json, Azurite
@@ -16,8 +15,7 @@ const GITHUB_SECRET = "dev-host-github-secret";
 const STRIPE_SECRET = "whsec_dev_host_stripe";
 const CUSTOMER = { region: 3, tenure: 37, age: 53, address: 13, income: 48, employ: 10, gender: 0, equip: 0 };
 
-let azurite: Awaited<ReturnType<typeof startAzurite>>;
-let emulator: Awaited<ReturnType<typeof startEmulatorProcess>>;
+const world = useAzuriteAndEmulator();
 let host: ChildProcess;
 let baseUrl: string;
 let output = "";
@@ -40,11 +38,10 @@ async function startDevHost(env: NodeJS.ProcessEnv): Promise<string> {
 }
 
 beforeAll(async () => {
-  [azurite, emulator] = await Promise.all([startAzurite(), startEmulatorProcess()]);
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
-    AICORE_SERVICE_KEY: JSON.stringify(emulator.serviceKey),
-    AzureWebJobsStorage: azurite.connectionString,
+    AICORE_SERVICE_KEY: JSON.stringify(world.emulator.serviceKey),
+    AzureWebJobsStorage: world.azurite.connectionString,
     DEPLOYMENT_REFRESH_SCHEDULE: "0 */1 * * * *",
     CRM_WEBHOOK_SECRET: CRM_SECRET,
     GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
@@ -58,7 +55,6 @@ afterAll(async () => {
     host.kill("SIGTERM");
     await once(host, "exit");
   }
-  await Promise.all([emulator?.stop(), azurite?.stop()]);
 });
 
 async function post(source: string, body: string, headers: Record<string, string>, method = "POST") {
@@ -89,7 +85,7 @@ describe("deliveries to the relay served by the dev host", () => {
       "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
       "webhook-signature": new Webhook(CRM_SECRET).sign(id, now, body),
     };
-    await emulator.control.resetRequests();
+    await world.emulator.control.resetRequests();
     const first = await post("crm", body, headers);
     expect(first.status).toBe(200);
     expect(JSON.parse(first.text).churn_probability).toEqual(expect.any(Number));
@@ -97,7 +93,7 @@ describe("deliveries to the relay served by the dev host", () => {
     expect(again.status).toBe(200);
     expect(again.text).toBe(first.text);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
-    expect((await emulator.control.requests()).byKind.predict).toBe(1);
+    expect((await world.emulator.control.requests()).byKind.predict).toBe(1);
   });
 
   it("a GitHub-style sender gets the prediction; a tampered copy gets 401 problem+json", async () => {

@@ -1,13 +1,10 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { HttpRequest, InvocationContext } from "@azure/functions";
 import { Webhook } from "standardwebhooks";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createWebhookHandler } from "../../src/api/webhookHandler";
 import { parseCatalog } from "../../src/config/catalog";
-import { startAzurite } from "../support/azurite";
-import { startEmulatorProcess } from "../support/emulatorProcess";
 import { createHarness } from "../support/relayHarness";
+import { shippedCatalogJson, useAzuriteAndEmulator } from "../support/world";
 import { githubSignature, hmacSignature, stripeSignature } from "./signing";
 
 // Real processes: Azurite (delivery records) and the AI Core emulator (the churn model), the relay in-process.
@@ -16,7 +13,7 @@ const GITHUB_SECRET = "gh-integration-secret";
 const STRIPE_SECRET = "whsec_stripe_integration_secret";
 const HMAC_SECRET = "generic-secret";
 
-const shipped = JSON.parse(readFileSync(path.resolve(__dirname, "../../models.json"), "utf8"));
+const shipped = shippedCatalogJson();
 const catalog = parseCatalog(
   {
     models: {
@@ -63,8 +60,7 @@ function crmEvent(tenure = "37") {
   };
 }
 
-let azurite: Awaited<ReturnType<typeof startAzurite>>;
-let emulator: Awaited<ReturnType<typeof startEmulatorProcess>>;
+const world = useAzuriteAndEmulator();
 let h: ReturnType<typeof createHarness>;
 let handler: ReturnType<typeof createWebhookHandler>;
 const startLines: string[] = [];
@@ -112,14 +108,13 @@ function crmHeaders(id: string, body: string, secret = CRM_SECRET): Record<strin
 const uniqueId = (prefix: string) => `${prefix}_${process.pid}_${Date.now()}_${sequence++}`;
 
 async function predictCalls(): Promise<number> {
-  return (await emulator.control.requests()).byKind.predict;
+  return (await world.emulator.control.requests()).byKind.predict;
 }
 
 beforeAll(async () => {
-  [azurite, emulator] = await Promise.all([startAzurite(), startEmulatorProcess()]);
   h = createHarness({
-    serviceKey: emulator.serviceKey,
-    storageConnectionString: azurite.connectionString,
+    serviceKey: world.emulator.serviceKey,
+    storageConnectionString: world.azurite.connectionString,
     catalog,
     env: {
       CRM_WEBHOOK_SECRET: CRM_SECRET,
@@ -133,12 +128,8 @@ beforeAll(async () => {
   await h.refresh();
 });
 
-afterAll(async () => {
-  await Promise.all([emulator?.stop(), azurite?.stop()]);
-});
-
 beforeEach(async () => {
-  await emulator.control.reset();
+  await world.emulator.control.reset();
   await h.refresh();
 });
 
@@ -158,7 +149,7 @@ describe("POST /api/hooks/{source} against Azurite and the emulator", () => {
   it("a repeated delivery gets the same status and body again without a second predict call", async () => {
     const body = JSON.stringify(crmEvent("12"));
     const headers = crmHeaders(uniqueId("msg"), body);
-    await emulator.control.resetRequests();
+    await world.emulator.control.resetRequests();
     const first = await deliver("crm", body, headers);
     const second = await deliver("crm", body, headers);
     const third = await deliver("crm", body, headers);
@@ -177,13 +168,13 @@ describe("POST /api/hooks/{source} against Azurite and the emulator", () => {
   it("20 concurrent copies of one delivery are scored once: one 200, and 409 for the 19 that arrive while it is scored", async () => {
     const body = JSON.stringify(crmEvent("5"));
     const headers = crmHeaders(uniqueId("msg"), body);
-    await emulator.control.resetRequests();
+    await world.emulator.control.resetRequests();
     // The model takes 1 s, so the first copy is still being scored while the other 19 arrive: they must be
     // answered 409, not scored again (the store-level test pins the same with a held claim).
-    await emulator.control.setFaults([{ kinds: ["predict"], action: { type: "latency", ms: 1000 } }]);
+    await world.emulator.control.setFaults([{ kinds: ["predict"], action: { type: "latency", ms: 1000 } }]);
     const answers = await Promise.all(
       Array.from({ length: 20 }, () => deliver("crm", body, headers)),
-    ).finally(() => emulator.control.clearFaults());
+    ).finally(() => world.emulator.control.clearFaults());
     const kinds = answers.map((a) =>
       a.status !== 200
         ? `${a.status} ${a.text.slice(0, 120)}`
@@ -209,7 +200,7 @@ describe("POST /api/hooks/{source} against Azurite and the emulator", () => {
     const id = uniqueId("msg");
     const body = JSON.stringify(crmEvent("20"));
     expect((await deliver("crm", body, crmHeaders(id, body))).status).toBe(200);
-    await emulator.control.resetRequests();
+    await world.emulator.control.resetRequests();
     const other = JSON.stringify(crmEvent("21"));
     const answer = await deliver("crm", other, crmHeaders(id, other));
     expect(answer.status).toBe(422);
@@ -223,7 +214,7 @@ describe("POST /api/hooks/{source} against Azurite and the emulator", () => {
   it("a tampered delivery answers 401 saying the signature is wrong, and reaches no model", async () => {
     const body = JSON.stringify(crmEvent());
     const headers = crmHeaders(uniqueId("msg"), body);
-    await emulator.control.resetRequests();
+    await world.emulator.control.resetRequests();
     const answer = await deliver("crm", body.replace('"37"', '"38"'), headers);
     expect(answer.status).toBe(401);
     expect(answer.headers["Content-Type"]).toBe("application/problem+json");
@@ -266,7 +257,7 @@ describe("POST /api/hooks/{source} against Azurite and the emulator", () => {
     const event = crmEvent("three");
     delete (event.data.contact as Record<string, unknown>).age;
     const body = JSON.stringify(event);
-    await emulator.control.resetRequests();
+    await world.emulator.control.resetRequests();
     const answer = await deliver("crm", body, crmHeaders(uniqueId("msg"), body));
     expect(answer.status).toBe(422);
     const errors = answer.json().errors as Array<{ pointer: string }>;
@@ -281,7 +272,7 @@ describe("POST /api/hooks/{source} against Azurite and the emulator", () => {
       "X-GitHub-Delivery": uniqueId("gh"),
       "X-GitHub-Event": "custom",
     };
-    await emulator.control.resetRequests();
+    await world.emulator.control.resetRequests();
     const first = await deliver("github-example", body, headers);
     const again = await deliver("github-example", body, headers);
     expect(first.status).toBe(200);
@@ -301,7 +292,7 @@ describe("POST /api/hooks/{source} against Azurite and the emulator", () => {
     const headers = {
       "Stripe-Signature": stripeSignature(STRIPE_SECRET, Math.floor(Date.now() / 1000), body),
     };
-    await emulator.control.resetRequests();
+    await world.emulator.control.resetRequests();
     const first = await deliver("stripe-example", body, headers);
     expect(first.status).toBe(200);
     const resent = {
@@ -316,7 +307,7 @@ describe("POST /api/hooks/{source} against Azurite and the emulator", () => {
   it("a generic hmac-sha256 delivery without any id is scored every time; with Idempotency-Key once", async () => {
     const body = JSON.stringify(CUSTOMER);
     const signature = { "X-Signature": hmacSignature(HMAC_SECRET, body, "hex") };
-    await emulator.control.resetRequests();
+    await world.emulator.control.resetRequests();
     expect((await deliver("generic", body, signature)).status).toBe(200);
     expect((await deliver("generic", body, signature)).status).toBe(200);
     expect(await predictCalls()).toBe(2);
@@ -333,7 +324,7 @@ describe("POST /api/hooks/{source} against Azurite and the emulator", () => {
       "X-Hub-Signature-256": githubSignature(GITHUB_SECRET, body),
       "X-GitHub-Delivery": uniqueId("gh"),
     };
-    await emulator.control.resetRequests();
+    await world.emulator.control.resetRequests();
     const first = await deliver("loose", body, headers);
     const retry = await deliver("loose", body, headers);
     expect(first.status).toBe(502);
@@ -346,16 +337,16 @@ describe("POST /api/hooks/{source} against Azurite and the emulator", () => {
     const body = JSON.stringify(crmEvent("44"));
     const headers = crmHeaders(uniqueId("msg"), body);
     const seededId = h.relay.records.peek("churn")?.deploymentId as string;
-    await emulator.control.patchDeployment(seededId, {
+    await world.emulator.control.patchDeployment(seededId, {
       status: "DEAD",
       completionTime: new Date().toISOString(),
     });
     await h.refresh();
     const refused = await deliver("crm", body, headers);
     expect(refused.status).toBe(503);
-    await emulator.control.reset();
+    await world.emulator.control.reset();
     await h.refresh();
-    await emulator.control.resetRequests();
+    await world.emulator.control.resetRequests();
     const retried = await deliver("crm", body, headers);
     expect(retried.status).toBe(200);
     expect(retried.headers["Idempotent-Replayed"]).toBeUndefined();

@@ -2,18 +2,9 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCatalog, parseCatalog } from "../../src/config/catalog";
+import { CHURN_EXAMPLE as churnExample } from "../support/world";
 
 const appRoot = path.resolve(__dirname, "../..");
-const churnExample = {
-  region: 3,
-  tenure: 37,
-  age: 53,
-  address: 13,
-  income: 48,
-  employ: 10,
-  gender: 0,
-  equip: 0,
-};
 
 function messageOf(fn: () => unknown): string {
   try {

@@ -3,10 +3,10 @@ import { describe, expect, it } from "vitest";
 import { loadCatalog } from "../../src/config/catalog";
 import { ProblemError } from "../../src/http/problem";
 import { MAX_BATCH, parsePredictionRequest } from "../../src/scoring/predictionRequest";
+import { CHURN_EXAMPLE as example } from "../support/world";
 
 const churn = loadCatalog(path.resolve(__dirname, "../../models.json"), "default").models.get("churn");
 if (!churn) throw new Error("models.json has no churn model");
-const example = { region: 3, tenure: 37, age: 53, address: 13, income: 48, employ: 10, gender: 0, equip: 0 };
 
 function problemOf(fn: () => unknown) {
   try {

@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import path from "node:path";
-import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { useAzuriteAndEmulator } from "../support/world";
-import { githubSignature, stripeSignature } from "./signing";
+import { CHURN_EXAMPLE as CUSTOMER, useAzuriteAndEmulator } from "../support/world";
+import { crmEvent, githubSignature, standardWebhooksHeaders, stripeSignature } from "./signing";
 
 // Black box: the built app served by the project's dev host as a child process, the shipped models.json, Azurite
 // and the emulator as processes; deliveries over real HTTP, as a sender would make them.
@@ -13,7 +12,6 @@ const DEV_HOST = path.join(APP_ROOT, "dist/src/dev/host/main.js");
 const CRM_SECRET = "whsec_ZGV2LWhvc3QtYmxhY2stYm94LXRlc3Qtc2VjcmV0";
 const GITHUB_SECRET = "dev-host-github-secret";
 const STRIPE_SECRET = "whsec_dev_host_stripe";
-const CUSTOMER = { region: 3, tenure: 37, age: 53, address: 13, income: 48, employ: 10, gender: 0, equip: 0 };
 
 const world = useAzuriteAndEmulator();
 let host: ChildProcess;
@@ -69,22 +67,8 @@ async function post(source: string, body: string, headers: Record<string, string
 
 describe("deliveries to the relay served by the dev host", () => {
   it("a Standard Webhooks sender (the library's own sign) gets the prediction; its retry is replayed", async () => {
-    const body = JSON.stringify({
-      type: "contact.updated",
-      data: {
-        region: "3",
-        tenure_months: "37",
-        equipment_rental: "0",
-        contact: { age: "53", years_at_address: "13", income: "48", years_employed: "10", gender: "0" },
-      },
-    });
-    const id = `msg_devhost_${Date.now()}`;
-    const now = new Date();
-    const headers = {
-      "webhook-id": id,
-      "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
-      "webhook-signature": new Webhook(CRM_SECRET).sign(id, now, body),
-    };
+    const body = JSON.stringify(crmEvent());
+    const headers = standardWebhooksHeaders(CRM_SECRET, `msg_devhost_${Date.now()}`, body);
     await world.emulator.control.resetRequests();
     const first = await post("crm", body, headers);
     expect(first.status).toBe(200);

@@ -1,14 +1,13 @@
-import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningLauncher, startLauncher } from "../dev/launcher/launcherProcess";
-import { githubSignature, stripeSignature } from "./signing";
+import { CHURN_EXAMPLE as CUSTOMER } from "../support/world";
+import { crmEvent, githubSignature, standardWebhooksHeaders, stripeSignature } from "./signing";
 
 // Black box: the relay as `npm start` runs it (the launcher: Azurite, the bundled emulator, the dev host), the
 // shipped catalog, each kind of sender delivering over HTTP.
 const CRM_SECRET = "whsec_bnBtLXN0YXJ0LWJsYWNrLWJveC1jcm0tc2VjcmV0";
 const GITHUB_SECRET = "npm-start-github-secret";
 const STRIPE_SECRET = "whsec_npm_start_stripe";
-const CUSTOMER = { region: 3, tenure: 37, age: 53, address: 13, income: 48, employ: 10, gender: 0, equip: 0 };
 
 let launcher: RunningLauncher;
 
@@ -48,22 +47,8 @@ function churnProbability(text: string): unknown {
 
 describe("webhook senders delivering to the relay started by npm start", () => {
   it("a Standard Webhooks sender (the library's own sign) is scored once; its retry is replayed", async () => {
-    const body = JSON.stringify({
-      type: "contact.updated",
-      data: {
-        region: "3",
-        tenure_months: "37",
-        equipment_rental: "0",
-        contact: { age: "53", years_at_address: "13", income: "48", years_employed: "10", gender: "0" },
-      },
-    });
-    const id = `msg_npmstart_${Date.now()}`;
-    const now = new Date();
-    const headers = {
-      "webhook-id": id,
-      "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
-      "webhook-signature": new Webhook(CRM_SECRET).sign(id, now, body),
-    };
+    const body = JSON.stringify(crmEvent());
+    const headers = standardWebhooksHeaders(CRM_SECRET, `msg_npmstart_${Date.now()}`, body);
     const before = await predictCalls();
     const first = await post("crm", body, headers);
     const again = await post("crm", body, headers);

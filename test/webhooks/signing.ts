@@ -1,5 +1,29 @@
 import { createHmac } from "node:crypto";
+import { Webhook } from "standardwebhooks";
 import { ProblemError } from "../../src/http/problem";
+
+/** A Standard Webhooks sender, signing with the library's own `sign`. */
+export function standardWebhooksHeaders(secret: string, id: string, body: string): Record<string, string> {
+  const now = new Date();
+  return {
+    "webhook-id": id,
+    "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
+    "webhook-signature": new Webhook(secret).sign(id, now, body),
+  };
+}
+
+/** A CRM's contact event in its own shape (numbers as strings, nested), as the shipped `crm` source maps it. */
+export function crmEvent(tenure = "37") {
+  return {
+    type: "contact.updated",
+    data: {
+      region: "3",
+      tenure_months: tenure,
+      equipment_rental: "0",
+      contact: { age: "53", years_at_address: "13", income: "48", years_employed: "10", gender: "0" },
+    },
+  };
+}
 
 /** Test-side senders: what GitHub, Stripe and a generic HMAC sender put in their headers. */
 export function githubSignature(secret: string, body: string | Buffer): string {

@@ -4,8 +4,14 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createWebhookHandler } from "../../src/api/webhookHandler";
 import { parseCatalog } from "../../src/config/catalog";
 import { createHarness } from "../support/relayHarness";
-import { shippedCatalogJson, useAzuriteAndEmulator } from "../support/world";
-import { githubSignature, hmacSignature, stripeSignature } from "./signing";
+import { CHURN_EXAMPLE as CUSTOMER, shippedCatalogJson, useAzuriteAndEmulator } from "../support/world";
+import {
+  crmEvent,
+  githubSignature,
+  hmacSignature,
+  standardWebhooksHeaders,
+  stripeSignature,
+} from "./signing";
 
 // Real processes: Azurite (delivery records) and the AI Core emulator (the churn model), the relay in-process.
 const CRM_SECRET = "whsec_Y3JtLWludGVncmF0aW9uLXRlc3Qtc2VjcmV0LTAx";
@@ -46,20 +52,6 @@ const catalog = parseCatalog(
   "default",
 );
 
-const CUSTOMER = { region: 3, tenure: 37, age: 53, address: 13, income: 48, employ: 10, gender: 0, equip: 0 };
-/** The CRM's own shape: numbers as strings, nested where the CRM keeps them. */
-function crmEvent(tenure = "37") {
-  return {
-    type: "contact.updated",
-    data: {
-      region: "3",
-      tenure_months: tenure,
-      equipment_rental: "0",
-      contact: { age: "53", years_at_address: "13", income: "48", years_employed: "10", gender: "0" },
-    },
-  };
-}
-
 const world = useAzuriteAndEmulator();
 let h: ReturnType<typeof createHarness>;
 let handler: ReturnType<typeof createWebhookHandler>;
@@ -95,15 +87,8 @@ async function deliver(
   return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) };
 }
 
-/** A Standard Webhooks sender, signing with the library's own `sign`. */
-function crmHeaders(id: string, body: string, secret = CRM_SECRET): Record<string, string> {
-  const now = new Date();
-  return {
-    "webhook-id": id,
-    "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
-    "webhook-signature": new Webhook(secret).sign(id, now, body),
-  };
-}
+const crmHeaders = (id: string, body: string, secret = CRM_SECRET) =>
+  standardWebhooksHeaders(secret, id, body);
 
 const uniqueId = (prefix: string) => `${prefix}_${process.pid}_${Date.now()}_${sequence++}`;
 

@@ -101,15 +101,6 @@ export async function fetchToken(emulator: RunningEmulator): Promise<string> {
 }
 
 /** SAP's example instance from the Inferencing page of the SAP AI Core guide. */
-export const SAP_EXAMPLE_INSTANCE = {
-  region: 3,
-  tenure: 37,
-  age: 53,
-  address: 13,
-  income: 48,
-  employ: 10,
-  gender: 0,
-  equip: 0,
-};
+export { CHURN_EXAMPLE as SAP_EXAMPLE_INSTANCE } from "../../support/world";
 
 export const PREDICT_PATH = "/v2/inference/deployments/d0churn00001/v1/models/churn:predict";

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHURN_EXAMPLE as CHURN } from "../../support/world";
 import { type RunningLauncher, startLauncher } from "./launcherProcess";
 
 /**
@@ -7,7 +8,6 @@ import { type RunningLauncher, startLauncher } from "./launcherProcess";
  * relay's short record cache). The steps build on one another, in order.
  */
 
-const CHURN = { region: 3, tenure: 37, age: 53, address: 13, income: 48, employ: 10, gender: 0, equip: 0 };
 const SEEDED = "d0churn00001";
 const NEW_ID = "d1churn00002";
 /** One refresh interval (2 s) plus the relay's in-memory record cache and slack. */

@@ -3,10 +3,20 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseCatalog } from "../../src/config/catalog";
 import { createHarness } from "../support/relayHarness";
 import { CHURN_EXAMPLE as EXAMPLE, shippedCatalogJson, useAzuriteAndEmulator } from "../support/world";
+import {
+  crmEvent as crmEventForCheck,
+  githubSignature,
+  standardWebhooksHeaders,
+  stripeSignature,
+} from "../webhooks/signing";
 
 const catalog = parseCatalog(shippedCatalogJson(), "default");
 const MAX_BODY_BYTES = 4096;
 const RUNS = 10_000;
+const WEBHOOK_RUNS = 5_000;
+const CRM_SECRET = "whsec_bWFsZm9ybWVkLXJlcXVlc3RzLWNybS1zZWNyZXQ=";
+const GITHUB_SECRET = "malformed-requests-github-secret";
+const STRIPE_SECRET = "whsec_malformed_requests_stripe";
 const REFUSALS = new Set([400, 404, 405, 413, 415, 422]);
 
 const world = useAzuriteAndEmulator();
@@ -18,6 +28,11 @@ beforeAll(async () => {
     storageConnectionString: world.azurite.connectionString,
     catalog,
     settings: { maxBodyBytes: MAX_BODY_BYTES },
+    env: {
+      CRM_WEBHOOK_SECRET: CRM_SECRET,
+      GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
+      STRIPE_WEBHOOK_SECRET: STRIPE_SECRET,
+    },
   });
   await h.refresh();
 });
@@ -155,6 +170,95 @@ describe("malformed requests (property-based)", () => {
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
     // And the relay still answers a valid request.
     const valid = await h.predict("churn", EXAMPLE);
+    expect(valid.status).toBe(200);
+  }, 180_000);
+
+  it(`${WEBHOOK_RUNS} generated malformed webhook deliveries are each refused with a 4xx problem+json`, async () => {
+    await world.emulator.control.resetRequests();
+    const seen = new Map<number, number>();
+    const source = fc.oneof(
+      fc.constantFrom("crm", "github-example", "stripe-example"),
+      fc.constantFrom("nope", "../crm", "%2e%2e", "x".repeat(3000)),
+      fc.string({ maxLength: 40 }),
+    );
+    const garbage = fc.oneof(
+      fc.constant(""),
+      fc.string({ maxLength: 80 }),
+      fc.constantFrom("v1,", "sha256=", "t=1,v1=00"),
+    );
+    // Sometimes the signature is genuine (over the malformed body), so what follows the check is exercised too.
+    const signing = fc.constantFrom("none", "garbage", "genuine", "genuine-but-stale");
+    let deliveries = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        method,
+        source,
+        contentType,
+        malformedBody,
+        signing,
+        garbage,
+        garbage,
+        async (m, src, type, body, how, g1, g2) => {
+          // The senders sign text: bodies that are not valid UTF-8 are only ever sent unsigned or garbage-signed.
+          const decoded = Buffer.from(body).toString("utf8");
+          const raw = Buffer.from(decoded, "utf8").equals(Buffer.from(body)) ? decoded : undefined;
+          const headers: Record<string, string> =
+            type === "" ? {} : { "content-type": type.replace(/[\r\n]/g, "") };
+          const id = `evt_fuzz_${++deliveries}`;
+          if (how === "garbage") {
+            Object.assign(headers, {
+              "webhook-id": g1,
+              "webhook-timestamp": g2,
+              "webhook-signature": g1,
+              "x-hub-signature-256": g2,
+              "stripe-signature": g1,
+            });
+          } else if (how.startsWith("genuine") && raw !== undefined) {
+            const at =
+              how === "genuine-but-stale"
+                ? Math.floor(Date.now() / 1000) - 3600
+                : Math.floor(Date.now() / 1000);
+            if (src === "crm") Object.assign(headers, standardWebhooksHeaders(CRM_SECRET, id, raw));
+            if (src === "github-example")
+              Object.assign(headers, {
+                "x-hub-signature-256": githubSignature(GITHUB_SECRET, raw),
+                "x-github-delivery": id,
+              });
+            if (src === "stripe-example")
+              headers["stripe-signature"] = stripeSignature(STRIPE_SECRET, at, raw);
+          }
+          let answer: Awaited<ReturnType<typeof h.webhook>>;
+          try {
+            answer = await h.webhook(src, body, { method: m, headers });
+          } catch {
+            return; // the library's own HttpRequest refused a header value
+          }
+          seen.set(answer.status, (seen.get(answer.status) ?? 0) + 1);
+          expect(
+            REFUSALS.has(answer.status) || answer.status === 401,
+            `status ${answer.status}: ${answer.text.slice(0, 200)}`,
+          ).toBe(true);
+          expect(answer.headers["Content-Type"]).toBe("application/problem+json");
+          const problem = JSON.parse(answer.text) as Record<string, unknown>;
+          expect(problem.status).toBe(answer.status);
+          expect(answer.text).not.toMatch(/\n\s+at /);
+        },
+      ),
+      { numRuns: WEBHOOK_RUNS },
+    );
+    const answered = [...seen.values()].reduce((a, b) => a + b, 0);
+    expect(answered).toBeGreaterThanOrEqual(WEBHOOK_RUNS * 0.95);
+    // Signature failures, unknown sources, wrong methods and, behind genuine signatures, body and mapping errors.
+    for (const status of [400, 401, 404, 405, 422])
+      expect(seen.get(status) ?? 0, `status ${status}`).toBeGreaterThan(0);
+    expect((await world.emulator.control.requests()).byKind.predict).toBe(0);
+    const body = JSON.stringify(crmEventForCheck());
+    const valid = await h.webhook("crm", body, {
+      headers: {
+        "content-type": "application/json",
+        ...standardWebhooksHeaders(CRM_SECRET, "evt_valid_after_fuzz", body),
+      },
+    });
     expect(valid.status).toBe(200);
   }, 180_000);
 });

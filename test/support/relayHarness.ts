@@ -3,6 +3,7 @@ import { createDeploymentsHandler } from "../../src/api/deploymentsHandler";
 import { createHealthHandler } from "../../src/api/healthHandler";
 import { createPredictHandler } from "../../src/api/predictHandler";
 import { createRefreshHandler } from "../../src/api/refreshHandler";
+import { createWebhookHandler } from "../../src/api/webhookHandler";
 import type { Catalog } from "../../src/config/catalog";
 import { parseServiceKey } from "../../src/config/serviceKey";
 import type { Settings } from "../../src/config/settings";
@@ -61,6 +62,13 @@ export function createHarness(options: HarnessOptions) {
   const deploymentsHandler = createDeploymentsHandler(relay);
   const healthHandler = createHealthHandler(relay);
   const refreshHandler = createRefreshHandler(relay);
+  const webhookHandler = createWebhookHandler(relay);
+  const bodyInit = (body: string | Uint8Array | unknown) =>
+    typeof body === "string"
+      ? { string: body }
+      : body instanceof Uint8Array
+        ? { bytes: body }
+        : { string: JSON.stringify(body) };
 
   return {
     relay,
@@ -70,20 +78,28 @@ export function createHarness(options: HarnessOptions) {
       body: string | Uint8Array | unknown,
       init: { method?: string; headers?: Record<string, string> } = {},
     ): Promise<Answer> {
-      const bytes =
-        typeof body === "string"
-          ? { string: body }
-          : body instanceof Uint8Array
-            ? { bytes: body }
-            : { string: JSON.stringify(body) };
       const request = new HttpRequest({
         method: init.method ?? "POST",
         url: `http://localhost/api/models/${encodeURIComponent(model)}/predict`,
         headers: init.headers ?? { "content-type": "application/json" },
         params: { model },
-        body: init.method === "GET" || init.method === "HEAD" ? undefined : bytes,
+        body: init.method === "GET" || init.method === "HEAD" ? undefined : bodyInit(body),
       });
       return answerOf(await predictHandler(request, context("predict")));
+    },
+    async webhook(
+      source: string,
+      body: string | Uint8Array,
+      init: { method?: string; headers?: Record<string, string> } = {},
+    ): Promise<Answer> {
+      const request = new HttpRequest({
+        method: init.method ?? "POST",
+        url: `http://localhost/api/hooks/${encodeURIComponent(source)}`,
+        headers: init.headers ?? { "content-type": "application/json" },
+        params: { source },
+        body: init.method === "GET" || init.method === "HEAD" ? undefined : bodyInit(body),
+      });
+      return answerOf(await webhookHandler(request, context("webhook")));
     },
     async deployments(): Promise<Answer> {
       const request = new HttpRequest({ method: "GET", url: "http://localhost/api/deployments" });

@@ -9,11 +9,9 @@ import type { RequestKind } from "./requestLog";
  * connection. Control requests (`/__emulator/...`) never pass through it.
  *
  * The emulator's layer is `FaultInjector.layer` (faultInjector.ts), driven by `/__emulator/faults` and
- * EMULATOR_FAULTS; with no rules it is `noFaults`.
+ * EMULATOR_FAULTS; with no rules it passes every request through.
  */
 export type FaultLayer = (kind: RequestKind, next: Handler) => Handler;
-
-export const noFaults: FaultLayer = (_kind, next) => next;
 
 /**
  * The status of a reply that must not be written: the connection was reset or hung. The request log records

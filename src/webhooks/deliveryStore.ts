@@ -35,6 +35,8 @@ export interface DeliveryStore {
   complete(claim: Claim, response: RecordedResponse, now: Date): Promise<boolean>;
   /** Forgets the claim so that the sender's retry is scored again. */
   release(claim: Claim): Promise<void>;
+  /** Deletes records whose expiry has passed (Table storage has no TTL of its own); returns how many. */
+  purgeExpired(now: Date): Promise<number>;
 }
 
 /** Hex digits of the hash that form the partition key: 256 partitions spread the writes. */

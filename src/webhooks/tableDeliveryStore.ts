@@ -1,4 +1,4 @@
-import { RestError, TableClient } from "@azure/data-tables";
+import { odata, RestError, TableClient, type TransactionAction } from "@azure/data-tables";
 import type { Claim, ClaimResult, DeliveryKey, DeliveryStore, RecordedResponse } from "./deliveryStore";
 
 /** Bytes per Binary property (the service's limit is 64 KiB) and properties per answer: about 900 KB in all. */
@@ -6,6 +6,8 @@ const CHUNK_BYTES = 60_000;
 const MAX_CHUNKS = 15;
 /** A claim lost this many times in a row to concurrent writers answers in-progress rather than looping on. */
 const MAX_ATTEMPTS = 4;
+/** Operations in one entity-group transaction: the service's limit. */
+const TRANSACTION_LIMIT = 100;
 
 interface DeliveryEntity {
   partitionKey: string;
@@ -136,6 +138,30 @@ export class TableDeliveryStore implements DeliveryStore {
       const status = statusOf(error);
       if (status !== 412 && status !== 404) throw error;
     }
+  }
+
+  async purgeExpired(now: Date): Promise<number> {
+    await this.ensureTable();
+    const expired = this.table.listEntities<{ partitionKey: string; rowKey: string }>({
+      queryOptions: { filter: odata`expiresAt lt ${now}`, select: ["PartitionKey", "RowKey"] },
+    });
+    // A transaction holds one partition and at most 100 operations: delete in such groups.
+    const pending = new Map<string, TransactionAction[]>();
+    let deleted = 0;
+    const flush = async (partition: string) => {
+      const actions = pending.get(partition) ?? [];
+      pending.delete(partition);
+      if (actions.length > 0) await this.table.submitTransaction(actions);
+      deleted += actions.length;
+    };
+    for await (const entity of expired) {
+      const actions = pending.get(entity.partitionKey) ?? [];
+      actions.push(["delete", { partitionKey: entity.partitionKey, rowKey: entity.rowKey }]);
+      pending.set(entity.partitionKey, actions);
+      if (actions.length === TRANSACTION_LIMIT) await flush(entity.partitionKey);
+    }
+    for (const partition of [...pending.keys()]) await flush(partition);
+    return deleted;
   }
 
   private async read(key: DeliveryKey): Promise<(DeliveryEntity & { etag: string }) | undefined> {

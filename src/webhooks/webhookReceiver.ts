@@ -46,6 +46,11 @@ export class WebhookReceiver {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
+  /** Deletes the delivery records whose expiry has passed; returns how many. */
+  purgeExpiredDeliveries(): Promise<number> {
+    return this.store.purgeExpired(this.clock());
+  }
+
   /** The source of this name: 404 if there is none, 503 while its secret setting is unset. */
   source(name: string): ConfiguredSource {
     const source = this.sources.get(name);

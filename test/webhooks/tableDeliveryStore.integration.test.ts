@@ -31,6 +31,33 @@ afterAll(async () => {
 });
 
 describe("delivery records in Table storage", () => {
+  it("purges the records past expiry, across partitions, and keeps the others", async () => {
+    // A table of its own: the other tests' records must not change the counts.
+    const purgeStore = new TableDeliveryStore(azurite.connectionString, {
+      ttlMs: 24 * HOUR,
+      tableName: "purgetest",
+    });
+    const old = Array.from({ length: 300 }, (_, i) => deliveryKey("crm", `old_${i}`));
+    for (const k of old) {
+      const claimed = await purgeStore.claim(k, "h", t0);
+      if (claimed.outcome === "claimed" && old.indexOf(k) % 2 === 0)
+        await purgeStore.complete(claimed.claim, ok, t0);
+    }
+    const recent = deliveryKey("crm", "recent");
+    const kept = await purgeStore.claim(recent, "h", at(20 * HOUR));
+    if (kept.outcome === "claimed") await purgeStore.complete(kept.claim, ok, at(20 * HOUR));
+    expect(new Set(old.map((k) => k.partitionKey)).size).toBeGreaterThan(100);
+
+    expect(await purgeStore.purgeExpired(at(23 * HOUR))).toBe(0);
+    expect(await purgeStore.purgeExpired(at(25 * HOUR))).toBe(300);
+    expect(await purgeStore.purgeExpired(at(25 * HOUR))).toBe(0);
+    // Purged deliveries are new again; the recent one still replays.
+    expect((await purgeStore.claim(old[0] as (typeof old)[number], "other", at(25 * HOUR))).outcome).toBe(
+      "claimed",
+    );
+    expect((await purgeStore.claim(recent, "h", at(25 * HOUR))).outcome).toBe("done");
+  });
+
   it("keys records by a hash: 256 partitions spread the writes, not one partition per source", () => {
     const partitions = new Set(
       Array.from({ length: 5000 }, (_, i) => deliveryKey("crm", `msg_${i}`).partitionKey),

@@ -27,6 +27,7 @@ const EXPECTED = [
     methods: ALL_METHODS,
     authLevel: "function",
   },
+  { name: "purgeWebhookDeliveries", trigger: "timerTrigger", schedule: "0 30 3 * * *" },
   {
     name: "refreshDeployments",
     trigger: "timerTrigger",

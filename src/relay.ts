@@ -66,7 +66,7 @@ export function createRelay(settings: Settings, catalog: Catalog, options: Relay
     managementPolicy,
   );
   const records = new CachedRecords(
-    options.store ?? new TableRecordStore(settings.storageConnectionString),
+    options.store ?? new TableRecordStore(settings.storage),
     options.recordTtlMs ?? 5_000,
   );
   const refresher = new DeploymentRefresher(catalog, api, records);
@@ -74,7 +74,7 @@ export function createRelay(settings: Settings, catalog: Catalog, options: Relay
   const webhooks = createWebhooks({
     catalog,
     scorer,
-    storageConnectionString: settings.storageConnectionString,
+    storage: settings.storage,
     env: options.env ?? process.env,
     logger: options.logger ?? console,
     store: options.deliveryStore,

@@ -2,6 +2,7 @@ import path from "node:path";
 import { z } from "zod";
 import { ConfigError } from "./configError";
 import { parseServiceKey, type ServiceKey } from "./serviceKey";
+import { type StorageConnection, storageConnectionFromEnv } from "./storageConnection";
 
 export const DEFAULT_REFRESH_SCHEDULE = "0 */1 * * * *";
 
@@ -10,7 +11,7 @@ export interface Settings {
   resourceGroup: string;
   modelCatalogPath: string;
   refreshSchedule: string;
-  storageConnectionString: string;
+  storage: StorageConnection;
   maxBodyBytes: number;
   port: number;
   /** Per attempt of a predict call. */
@@ -60,12 +61,7 @@ export function loadSettings(env: NodeJS.ProcessEnv, appRoot: string): Settings 
     resourceGroup: read(env, "AICORE_RESOURCE_GROUP", resourceGroupId, "default"),
     modelCatalogPath: path.resolve(appRoot, catalog),
     refreshSchedule: read(env, "DEPLOYMENT_REFRESH_SCHEDULE", ncrontab, DEFAULT_REFRESH_SCHEDULE),
-    storageConnectionString: read(
-      env,
-      "AzureWebJobsStorage",
-      z.string().trim().min(1, "is empty"),
-      "UseDevelopmentStorage=true",
-    ),
+    storage: storageConnectionFromEnv(env),
     maxBodyBytes: read(env, "MAX_BODY_BYTES", positiveInt(100 * 1024 * 1024), "1048576"),
     port: read(env, "PORT", positiveInt(65535), "7071"),
     predictTimeoutMs: read(env, "PREDICT_TIMEOUT_MS", positiveInt(200_000), "30000"),

@@ -1,4 +1,5 @@
-import { RestError, TableClient } from "@azure/data-tables";
+import { RestError, type TableClient } from "@azure/data-tables";
+import { createTableClient, type StorageConnection } from "../config/storageConnection";
 import type { DeploymentRecord } from "./deploymentRecord";
 import type { RecordStore } from "./recordStore";
 
@@ -15,9 +16,8 @@ export class TableRecordStore implements RecordStore {
   private readonly table: TableClient;
   private ready: Promise<void> | undefined;
 
-  constructor(connectionString: string, tableName = "deployments") {
-    this.table = TableClient.fromConnectionString(connectionString, tableName, {
-      allowInsecureConnection: true,
+  constructor(storage: StorageConnection, tableName = "deployments") {
+    this.table = createTableClient(storage, tableName, {
       retryOptions: { maxRetries: 1, retryDelayInMs: 200, maxRetryDelayInMs: 1000 },
     });
   }

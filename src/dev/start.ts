@@ -1,4 +1,5 @@
 import path from "node:path";
+import { storageConnectionFromEnv } from "../config/storageConnection";
 import { applyLocalSettings, readAppConfig } from "./host/appConfig";
 import { azuritePortsFromSetting, connectionString, planAzurite, startAzurite } from "./launcher/azurite";
 import type { Child } from "./launcher/child";
@@ -8,7 +9,8 @@ import { canListen } from "./launcher/ports";
 
 /**
  * `npm start` (after the build): the whole relay on one machine.
- *   - Azurite in memory when AzureWebJobsStorage is unset or UseDevelopmentStorage=true
+ *   - Azurite in memory when AzureWebJobsStorage is unset or UseDevelopmentStorage=true (and no identity-based
+ *     AzureWebJobsStorage__accountName / __tableServiceUri is set)
  *     (RELAY_AZURITE_PORTS: unset = 10000,10001,10002, reused when all three already listen; 0 = free ports);
  *   - the bundled AI Core emulator when AICORE_SERVICE_KEY is unset (EMULATOR_PORT, default a free port);
  *   - `func start` where Core Tools are installed, else the dev host (RELAY_FUNCTIONS_HOST=func|devhost forces);
@@ -84,9 +86,13 @@ async function main(): Promise<void> {
 
   if (port !== 0 && !(await canListen(port))) throw new StartFailure(`port ${port} is already in use (PORT)`);
 
-  const storage = env.AzureWebJobsStorage?.trim();
+  const storage = storageConnectionFromEnv(env);
   const storageTask = (async () => {
-    if (storage && storage !== "UseDevelopmentStorage=true") {
+    if (storage.kind === "identity") {
+      say(`identity-based storage is set (${storage.tableServiceUrl}): using it, no Azurite`);
+      return;
+    }
+    if (storage.connectionString !== "UseDevelopmentStorage=true") {
       say("AzureWebJobsStorage is set: using it, no Azurite");
       return;
     }

@@ -1,4 +1,5 @@
 import type { Catalog } from "../config/catalog";
+import type { StorageConnection } from "../config/storageConnection";
 import type { Logger } from "../logger";
 import type { Scorer } from "../scoring/scorer";
 import { loadDedupSettings } from "./dedupSettings";
@@ -11,7 +12,7 @@ import { configureSources } from "./webhookSources";
 export interface WebhooksOptions {
   catalog: Catalog;
   scorer: Pick<Scorer, "score">;
-  storageConnectionString: string;
+  storage: StorageConnection;
   /** Where secret settings and `WEBHOOK_DEDUP_TTL_HOURS` are read. */
   env: NodeJS.ProcessEnv;
   logger: Pick<Logger, "warn">;
@@ -22,6 +23,6 @@ export interface WebhooksOptions {
 export function createWebhooks(options: WebhooksOptions): WebhookReceiver {
   const sources = configureSources(parseSources(options.catalog), options.env, options.logger);
   const { ttlMs } = loadDedupSettings(options.env);
-  const store = options.store ?? new TableDeliveryStore(options.storageConnectionString, { ttlMs });
+  const store = options.store ?? new TableDeliveryStore(options.storage, { ttlMs });
   return new WebhookReceiver(sources, store, options.scorer);
 }

@@ -1,4 +1,5 @@
-import { odata, RestError, TableClient, type TransactionAction } from "@azure/data-tables";
+import { odata, RestError, type TableClient, type TransactionAction } from "@azure/data-tables";
+import { createTableClient, type StorageConnection } from "../config/storageConnection";
 import type { Claim, ClaimResult, DeliveryKey, DeliveryStore, RecordedResponse } from "./deliveryStore";
 
 /** Bytes per Binary property (the service's limit is 64 KiB) and properties per answer: about 900 KB in all. */
@@ -43,15 +44,10 @@ export class TableDeliveryStore implements DeliveryStore {
   private readonly abandonAfterMs: number;
   private ready: Promise<void> | undefined;
 
-  constructor(connectionString: string, options: TableDeliveryStoreOptions) {
-    this.table = TableClient.fromConnectionString(
-      connectionString,
-      options.tableName ?? "webhookdeliveries",
-      {
-        allowInsecureConnection: true,
-        retryOptions: { maxRetries: 1, retryDelayInMs: 200, maxRetryDelayInMs: 1000 },
-      },
-    );
+  constructor(storage: StorageConnection, options: TableDeliveryStoreOptions) {
+    this.table = createTableClient(storage, options.tableName ?? "webhookdeliveries", {
+      retryOptions: { maxRetries: 1, retryDelayInMs: 200, maxRetryDelayInMs: 1000 },
+    });
     this.ttlMs = options.ttlMs;
     this.abandonAfterMs = options.abandonAfterMs ?? 5 * 60_000;
   }

@@ -25,7 +25,7 @@ describe("settings", () => {
       resourceGroup: "default",
       modelCatalogPath: path.resolve("/app", "models.json"),
       refreshSchedule: "0 */1 * * * *",
-      storageConnectionString: "UseDevelopmentStorage=true",
+      storage: { kind: "connectionString", connectionString: "UseDevelopmentStorage=true" },
       maxBodyBytes: 1048576,
       port: 7071,
     });

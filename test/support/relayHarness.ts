@@ -42,7 +42,7 @@ export function createHarness(options: HarnessOptions) {
     resourceGroup: "default",
     modelCatalogPath: "(test catalog)",
     refreshSchedule: "*/2 * * * * *",
-    storageConnectionString: options.storageConnectionString,
+    storage: { kind: "connectionString", connectionString: options.storageConnectionString },
     maxBodyBytes: 1024 * 1024,
     port: 0,
     predictTimeoutMs: 30_000,

@@ -23,7 +23,10 @@ const key = () => deliveryKey("crm", `msg_${Date.now()}_${sequence++}`);
 
 beforeAll(async () => {
   azurite = await startAzurite();
-  store = new TableDeliveryStore(azurite.connectionString, { ttlMs: 24 * HOUR, abandonAfterMs: 5 * 60_000 });
+  store = new TableDeliveryStore(
+    { kind: "connectionString", connectionString: azurite.connectionString },
+    { ttlMs: 24 * HOUR, abandonAfterMs: 5 * 60_000 },
+  );
 });
 
 afterAll(async () => {
@@ -33,10 +36,13 @@ afterAll(async () => {
 describe("delivery records in Table storage", () => {
   it("purges the records past expiry, across partitions, and keeps the others", async () => {
     // A table of its own: the other tests' records must not change the counts.
-    const purgeStore = new TableDeliveryStore(azurite.connectionString, {
-      ttlMs: 24 * HOUR,
-      tableName: "purgetest",
-    });
+    const purgeStore = new TableDeliveryStore(
+      { kind: "connectionString", connectionString: azurite.connectionString },
+      {
+        ttlMs: 24 * HOUR,
+        tableName: "purgetest",
+      },
+    );
     const old = Array.from({ length: 300 }, (_, i) => deliveryKey("crm", `old_${i}`));
     for (const k of old) {
       const claimed = await purgeStore.claim(k, "h", t0);

@@ -2,18 +2,10 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCatalog, parseCatalog } from "../../src/config/catalog";
+import { messageOf } from "../support/thrown";
 import { CHURN_EXAMPLE as churnExample } from "../support/world";
 
 const appRoot = path.resolve(__dirname, "../..");
-
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  return "";
-}
 
 describe("model catalog", () => {
   it("loads the shipped models.json with defaults applied", () => {

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadSettings } from "../../src/config/settings";
+import { messageOf } from "../support/thrown";
 
 const serviceKey = JSON.stringify({
   clientid: "id",
@@ -8,15 +9,6 @@ const serviceKey = JSON.stringify({
   url: "http://127.0.0.1:1",
   serviceurls: { AI_API_URL: "http://127.0.0.1:1" },
 });
-
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  return "";
-}
 
 describe("settings", () => {
   it("applies the documented defaults", () => {

@@ -1,22 +1,12 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCatalog } from "../../src/config/catalog";
-import { ProblemError } from "../../src/http/problem";
 import { MAX_BATCH, parsePredictionRequest } from "../../src/scoring/predictionRequest";
+import { problemOf } from "../support/thrown";
 import { CHURN_EXAMPLE as example } from "../support/world";
 
 const churn = loadCatalog(path.resolve(__dirname, "../../models.json"), "default").models.get("churn");
 if (!churn) throw new Error("models.json has no churn model");
-
-function problemOf(fn: () => unknown) {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ProblemError) return error.problem;
-    throw error;
-  }
-  throw new Error("expected a problem");
-}
 
 describe("prediction request", () => {
   it("accepts one instance", () => {

@@ -2,11 +2,11 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseCatalog } from "../../src/config/catalog";
-import { ProblemError } from "../../src/http/problem";
 import { coerce } from "../../src/webhooks/coercion";
 import { lookupPointer } from "../../src/webhooks/jsonPointerLookup";
 import { toPredictionRequest } from "../../src/webhooks/payloadMapping";
 import { parseSources } from "../../src/webhooks/sourceCatalog";
+import { problemOf } from "../support/thrown";
 
 const shipped = JSON.parse(readFileSync(path.resolve(__dirname, "../../models.json"), "utf8"));
 const map = {
@@ -43,16 +43,6 @@ const delivery = (data: Record<string, unknown> = {}, contact: Record<string, un
     contact: { age: 53, address: "13", income: "48.5", employ: 10, gender: "0", ...contact },
   },
 });
-
-function problemOf(fn: () => unknown) {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ProblemError) return error.problem;
-    throw error;
-  }
-  return expect.unreachable("no problem thrown");
-}
 
 describe("mapping a payload onto the model's input", () => {
   it("picks each field by its JSON Pointer and coerces numeric strings to the schema's types", () => {

@@ -1,19 +1,21 @@
 import {
   BrokenCircuitError,
-  type BulkheadPolicy,
   BulkheadRejectedError,
   bulkhead,
-  type CircuitBreakerPolicy,
   ConsecutiveBreaker,
   circuitBreaker,
   DelegateBackoff,
   handleWhen,
+  type IDefaultPolicyContext,
+  type IPolicy,
   type IRetryBackoffContext,
+  type IRetryContext,
   type RetryPolicy,
   retry,
   TaskCancelledError,
   TimeoutStrategy,
   timeout,
+  wrap,
 } from "cockatiel";
 import { isTransient, isUpstreamFault, markExhausted } from "./transientFailure";
 import { UpstreamError } from "./upstreamError";
@@ -55,44 +57,56 @@ export class UpstreamRejected extends Error {
  * deadline ( bulkhead ( circuit per key ( retry ( attempt ) ) ) ).
  */
 export class UpstreamPolicy {
+  /** The outer policies shared by every key: deadline, then bulkhead, when configured. */
+  private readonly shared: IPolicy<IDefaultPolicyContext>[] = [];
   private readonly retryPolicy: RetryPolicy;
-  private readonly bulkheadPolicy: BulkheadPolicy | undefined;
-  private readonly breakers = new Map<string, CircuitBreakerPolicy>();
+  /** The whole composition per key (its own circuit), built once and reused. */
+  private readonly composed = new Map<string, IPolicy<IRetryContext>>();
 
   constructor(
     readonly name: string,
     private readonly options: UpstreamPolicyOptions,
   ) {
+    if (options.deadlineMs !== undefined) {
+      this.shared.push(timeout(options.deadlineMs, TimeoutStrategy.Aggressive));
+    }
+    if (options.bulkhead) this.shared.push(bulkhead(options.bulkhead.limit, options.bulkhead.queue));
     this.retryPolicy = retry(handleWhen(isTransient), {
       maxAttempts: options.maxRetries,
       backoff: new DelegateBackoff((context: IRetryBackoffContext<unknown>) => this.delayFor(context)),
     });
-    this.bulkheadPolicy = options.bulkhead
-      ? bulkhead(options.bulkhead.limit, options.bulkhead.queue)
-      : undefined;
   }
 
   /** Runs `attempt` under the policies; `key` selects the circuit (a deployment id). */
   async execute<T>(key: string, attempt: (context: AttemptContext) => Promise<T>): Promise<T> {
-    const breaker = this.breakerFor(key);
-    const retried = (signal: AbortSignal) =>
-      this.retryPolicy.execute((context) => attempt({ attempt: context.attempt + 1, signal }), signal);
-    const guarded = (signal: AbortSignal) =>
-      breaker ? breaker.execute(({ signal: inner }) => retried(inner), signal) : retried(signal);
-    const limited = (signal: AbortSignal) =>
-      this.bulkheadPolicy
-        ? this.bulkheadPolicy.execute(({ signal: inner }) => guarded(inner), signal)
-        : guarded(signal);
     try {
-      if (this.options.deadlineMs === undefined) return await limited(new AbortController().signal);
-      return await timeout(this.options.deadlineMs, TimeoutStrategy.Aggressive).execute(({ signal }) =>
-        limited(signal),
+      return await this.policyFor(key).execute((context) =>
+        attempt({ attempt: context.attempt + 1, signal: context.signal }),
       );
     } catch (error) {
       const failure = this.translate(error, key);
       markExhausted(failure); // an outer policy must not retry it again
       throw failure;
     }
+  }
+
+  /** deadline ( bulkhead ( circuit of this key ( retry ) ) ), composed with cockatiel's `wrap`. */
+  private policyFor(key: string): IPolicy<IRetryContext> {
+    let policy = this.composed.get(key);
+    if (!policy) {
+      const config = this.options.breaker;
+      const breaker = config
+        ? [
+            circuitBreaker(handleWhen(isUpstreamFault), {
+              halfOpenAfter: config.halfOpenAfterMs,
+              breaker: new ConsecutiveBreaker(config.consecutiveFailures),
+            }),
+          ]
+        : [];
+      policy = wrap(...this.shared, ...breaker, this.retryPolicy) as IPolicy<IRetryContext>;
+      this.composed.set(key, policy);
+    }
+    return policy;
   }
 
   /** Exponential backoff with full jitter; a Retry-After answer is waited out (up to the cap) instead. */
@@ -103,20 +117,6 @@ export class UpstreamPolicy {
     }
     const ceiling = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (context.attempt - 1));
     return Math.random() * ceiling;
-  }
-
-  private breakerFor(key: string): CircuitBreakerPolicy | undefined {
-    const config = this.options.breaker;
-    if (!config) return undefined;
-    let breaker = this.breakers.get(key);
-    if (!breaker) {
-      breaker = circuitBreaker(handleWhen(isUpstreamFault), {
-        halfOpenAfter: config.halfOpenAfterMs,
-        breaker: new ConsecutiveBreaker(config.consecutiveFailures),
-      });
-      this.breakers.set(key, breaker);
-    }
-    return breaker;
   }
 
   private translate(error: unknown, key: string): unknown {

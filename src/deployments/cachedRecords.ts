@@ -1,3 +1,4 @@
+import { errorLine } from "../errorLine";
 import type { DeploymentRecord } from "./deploymentRecord";
 import type { RecordStore } from "./recordStore";
 
@@ -88,8 +89,6 @@ export class CachedRecords {
   }
 
   private noteStorageError(error: unknown): void {
-    const message =
-      error instanceof Error ? (error.message.split("\n")[0] ?? "storage error") : "storage error";
-    this.storageError = { message: message.slice(0, 200), at: this.now() };
+    this.storageError = { message: errorLine(error).slice(0, 200), at: this.now() };
   }
 }

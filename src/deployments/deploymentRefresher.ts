@@ -1,5 +1,6 @@
 import type { DeploymentsApi } from "../aicore/deploymentsApi";
 import type { Catalog, ModelDefinition } from "../config/catalog";
+import { errorLine } from "../errorLine";
 import type { Logger } from "../logger";
 import type { CachedRecords } from "./cachedRecords";
 import { type DeploymentRecord, describeChange, recordFromSelection } from "./deploymentRecord";
@@ -9,10 +10,6 @@ export interface RefreshSummary {
   groups: number;
   failedGroups: number;
   records: number;
-}
-
-function errorLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "error";
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Catalog, ModelDefinition } from "../config/catalog";
 import type { CachedRecords } from "../deployments/cachedRecords";
 import type { DeploymentRecord } from "../deployments/deploymentRecord";
 import type { DeploymentRefresher } from "../deployments/deploymentRefresher";
+import { errorLine } from "../errorLine";
 import { ProblemError, problem, type RelayResponse } from "../http/problem";
 import type { Logger } from "../logger";
 import { mapWithConcurrency } from "./mapWithConcurrency";
@@ -113,7 +114,7 @@ export class Scorer {
       try {
         record = await this.refresher.refreshModel(model, logger);
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
+        const reason = errorLine(error);
         throw new ProblemError(
           problem(
             "no-usable-deployment",

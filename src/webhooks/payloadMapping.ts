@@ -1,15 +1,16 @@
 import { ProblemError, problem } from "../http/problem";
 import { toJsonPointer } from "../scoring/jsonPointer";
-import { type PredictionRequest, parsePredictionRequest, type Violation } from "../scoring/predictionRequest";
+import {
+  isPlainObject,
+  type PredictionRequest,
+  parsePredictionRequest,
+  type Violation,
+} from "../scoring/predictionRequest";
 import { coerce, targetType } from "./coercion";
 import { lookupPointer } from "./jsonPointerLookup";
 import type { SourceDefinition } from "./sourceCatalog";
 
 const MAX_REPORTED = 1000;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 interface Mapped {
   body: unknown;

@@ -1,8 +1,8 @@
 import { app } from "@azure/functions";
 import { createDeploymentsHandler } from "../src/api/deploymentsHandler";
-import { relayFromEnvironment } from "../src/relay";
+import { relayHttpFunction } from "../src/api/relayFunction";
 
-export const deployments = createDeploymentsHandler(relayFromEnvironment());
+export const deployments = relayHttpFunction(createDeploymentsHandler);
 
 app.http("deployments", {
   route: "deployments",

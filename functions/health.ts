@@ -1,8 +1,8 @@
 import { app } from "@azure/functions";
 import { createHealthHandler } from "../src/api/healthHandler";
-import { relayFromEnvironment } from "../src/relay";
+import { relayHttpFunction } from "../src/api/relayFunction";
 
-export const health = createHealthHandler(relayFromEnvironment());
+export const health = relayHttpFunction(createHealthHandler);
 
 app.http("health", {
   route: "health",

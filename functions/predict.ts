@@ -1,8 +1,8 @@
 import { app } from "@azure/functions";
 import { createPredictHandler } from "../src/api/predictHandler";
-import { relayFromEnvironment } from "../src/relay";
+import { relayHttpFunction } from "../src/api/relayFunction";
 
-export const predict = createPredictHandler(relayFromEnvironment());
+export const predict = relayHttpFunction(createPredictHandler);
 
 // Every method reaches the handler so that a wrong one gets a 405 problem+json, not the host's bare 404.
 app.http("predict", {

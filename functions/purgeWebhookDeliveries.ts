@@ -1,8 +1,8 @@
 import { app } from "@azure/functions";
 import { createPurgeDeliveriesHandler } from "../src/api/purgeDeliveriesHandler";
-import { relayFromEnvironment } from "../src/relay";
+import { relayTimerFunction } from "../src/api/relayFunction";
 
-export const purgeWebhookDeliveries = createPurgeDeliveriesHandler(relayFromEnvironment());
+export const purgeWebhookDeliveries = relayTimerFunction(createPurgeDeliveriesHandler);
 
 // Table storage keeps rows until they are deleted: once a day, drop the de-duplication records past expiry.
 app.timer("purgeWebhookDeliveries", {

@@ -1,12 +1,13 @@
 import { app } from "@azure/functions";
 import { createRefreshHandler } from "../src/api/refreshHandler";
-import { relayFromEnvironment } from "../src/relay";
+import { relayTimerFunction } from "../src/api/relayFunction";
+import { refreshScheduleFrom } from "../src/config/refreshSchedule";
 
-export const refreshDeployments = createRefreshHandler(relayFromEnvironment());
+export const refreshDeployments = relayTimerFunction(createRefreshHandler);
 
-// The schedule is a setting (DEPLOYMENT_REFRESH_SCHEDULE); the host holds a lease so it runs once per app.
+// Every minute unless DEPLOYMENT_REFRESH_SCHEDULE overrides it; the host holds a lease so it runs once per app.
+// No runOnStartup: it would fire on every restart and scale-out; a missing record is looked up live instead.
 app.timer("refreshDeployments", {
-  schedule: "%DEPLOYMENT_REFRESH_SCHEDULE%",
-  runOnStartup: true,
+  schedule: refreshScheduleFrom(),
   handler: refreshDeployments,
 });

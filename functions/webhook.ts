@@ -1,8 +1,8 @@
 import { app } from "@azure/functions";
+import { relayHttpFunction } from "../src/api/relayFunction";
 import { createWebhookHandler } from "../src/api/webhookHandler";
-import { relayFromEnvironment } from "../src/relay";
 
-export const webhook = createWebhookHandler(relayFromEnvironment());
+export const webhook = relayHttpFunction(createWebhookHandler);
 
 // Anonymous: the source's signature is the authentication. Every method reaches the handler so that a wrong one
 // gets a 405 problem+json.

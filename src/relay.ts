@@ -5,6 +5,7 @@ import { TokenProvider } from "./aicore/tokenProvider";
 import { UpstreamPolicy, type UpstreamPolicyOptions } from "./aicore/upstreamPolicy";
 import { findAppRoot } from "./appRoot";
 import { type Catalog, loadCatalog } from "./config/catalog";
+import { ConfigError } from "./config/configError";
 import { aiApiBaseUrl } from "./config/serviceKey";
 import { loadSettings, type Settings } from "./config/settings";
 import { CachedRecords } from "./deployments/cachedRecords";
@@ -36,14 +37,14 @@ export interface RelayOptions {
   /** Where webhook secret settings and WEBHOOK_DEDUP_TTL_HOURS are read; process.env by default. */
   env?: NodeJS.ProcessEnv;
   deliveryStore?: DeliveryStore;
-  /** Start-up warnings (a webhook source whose secret is unset); console by default. */
-  logger?: Pick<Logger, "warn">;
+  /** Start-up warnings (a webhook source whose secret is unset): the context of the invocation that builds it. */
+  logger: Pick<Logger, "warn">;
 }
 
 /** Retry shape shared by every upstream: 3 retries, 100 ms exponential backoff with jitter, Retry-After up to 10 s. */
 const RETRY = { maxRetries: 3, baseDelayMs: 100, maxDelayMs: 2_000, retryAfterCapMs: 10_000 };
 
-export function createRelay(settings: Settings, catalog: Catalog, options: RelayOptions = {}): Relay {
+export function createRelay(settings: Settings, catalog: Catalog, options: RelayOptions): Relay {
   const management = createHttpClient({ timeoutMs: settings.aiCoreTimeoutMs, maxSockets: 8 });
   const inference = createHttpClient({ timeoutMs: settings.predictTimeoutMs, maxSockets: 128 });
   const managementPolicy = new UpstreamPolicy("AI Core API", {
@@ -76,19 +77,44 @@ export function createRelay(settings: Settings, catalog: Catalog, options: Relay
     scorer,
     storage: settings.storage,
     env: options.env ?? process.env,
-    logger: options.logger ?? console,
+    logger: options.logger,
     store: options.deliveryStore,
   });
   return { settings, catalog, tokens, records, refresher, scorer, webhooks };
 }
 
-let shared: Relay | undefined;
+let shared: Relay | ConfigError | undefined;
 
-/** The relay of this process, from the environment; a wrong setting throws a one-line ConfigError. */
-export function relayFromEnvironment(env: NodeJS.ProcessEnv = process.env): Relay {
-  if (!shared) {
-    const settings = loadSettings(env, findAppRoot());
-    shared = createRelay(settings, loadCatalog(settings.modelCatalogPath, settings.resourceGroup));
+/**
+ * The relay of this process, built from the environment on first use (never at import: an error while the
+ * worker loads the function files would unregister every function). A wrong setting throws the same one-line
+ * ConfigError on every call; `logger` receives the warnings of the build (the first invocation's context).
+ */
+export function relayFromEnvironment(
+  logger: Pick<Logger, "warn">,
+  env: NodeJS.ProcessEnv = process.env,
+): Relay {
+  if (shared === undefined) {
+    try {
+      const settings = loadSettings(env, findAppRoot());
+      shared = createRelay(settings, loadCatalog(settings.modelCatalogPath, settings.resourceGroup), {
+        env,
+        logger,
+      });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      shared = error;
+    }
   }
+  if (shared instanceof ConfigError) throw shared;
   return shared;
+}
+
+/** Checks every setting and the catalog the way the first invocation will (the launcher's fail-fast check). */
+export function checkRelaySettings(env: NodeJS.ProcessEnv, appRoot: string = findAppRoot()): void {
+  const settings = loadSettings(env, appRoot);
+  createRelay(settings, loadCatalog(settings.modelCatalogPath, settings.resourceGroup), {
+    env,
+    logger: { warn: () => undefined },
+  });
 }

@@ -1,10 +1,10 @@
 import path from "node:path";
 import { z } from "zod";
 import { ConfigError } from "./configError";
+import { requireResolved } from "./keyVaultReference";
+import { DEFAULT_REFRESH_SCHEDULE } from "./refreshSchedule";
 import { parseServiceKey, type ServiceKey } from "./serviceKey";
 import { type StorageConnection, storageConnectionFromEnv } from "./storageConnection";
-
-export const DEFAULT_REFRESH_SCHEDULE = "0 */1 * * * *";
 
 export interface Settings {
   serviceKey: ServiceKey;
@@ -39,7 +39,7 @@ const ncrontab = z
 
 /** Reads a setting with its parser; the error names the setting and the rule, never the value. */
 function read<T>(env: NodeJS.ProcessEnv, name: string, schema: z.ZodType<T>, fallback: string): T {
-  const raw = env[name];
+  const raw = env[name] === undefined ? undefined : requireResolved(name, env[name]);
   const parsed = schema.safeParse(raw === undefined || raw.trim() === "" ? fallback : raw);
   if (!parsed.success) {
     throw new ConfigError(`${name} ${parsed.error.issues[0]?.message ?? "is invalid"}`);
@@ -55,9 +55,9 @@ export function loadSettings(env: NodeJS.ProcessEnv, appRoot: string): Settings 
       "AICORE_SERVICE_KEY is not set (the SAP AI Core service key JSON; `npm start` provides the bundled emulator's)",
     );
   }
-  const catalog = env.MODEL_CATALOG?.trim() || "models.json";
+  const catalog = requireResolved("MODEL_CATALOG", env.MODEL_CATALOG?.trim() || "models.json");
   return {
-    serviceKey: parseServiceKey(serviceKeyText),
+    serviceKey: parseServiceKey(requireResolved("AICORE_SERVICE_KEY", serviceKeyText)),
     resourceGroup: read(env, "AICORE_RESOURCE_GROUP", resourceGroupId, "default"),
     modelCatalogPath: path.resolve(appRoot, catalog),
     refreshSchedule: read(env, "DEPLOYMENT_REFRESH_SCHEDULE", ncrontab, DEFAULT_REFRESH_SCHEDULE),

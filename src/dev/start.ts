@@ -1,5 +1,7 @@
 import path from "node:path";
+import { ConfigError } from "../config/configError";
 import { storageConnectionFromEnv } from "../config/storageConnection";
+import { checkRelaySettings } from "../relay";
 import { applyLocalSettings, readAppConfig } from "./host/appConfig";
 import { azuritePortsFromSetting, connectionString, planAzurite, startAzurite } from "./launcher/azurite";
 import type { Child } from "./launcher/child";
@@ -10,7 +12,7 @@ import { canListen } from "./launcher/ports";
 /**
  * `npm start` (after the build): the whole relay on one machine.
  *   - Azurite in memory when AzureWebJobsStorage is unset or UseDevelopmentStorage=true (and no identity-based
- *     AzureWebJobsStorage__accountName / __tableServiceUri is set)
+ *     AzureWebJobsStorage__* service URI or account name is set)
  *     (RELAY_AZURITE_PORTS: unset = 10000,10001,10002, reused when all three already listen; 0 = free ports);
  *   - the bundled AI Core emulator when AICORE_SERVICE_KEY is unset (EMULATOR_PORT, default a free port);
  *   - `func start` where Core Tools are installed, else the dev host (RELAY_FUNCTIONS_HOST=func|devhost forces);
@@ -19,7 +21,6 @@ import { canListen } from "./launcher/ports";
  */
 
 const APP_ROOT = path.resolve(__dirname, "..", "..", "..");
-const DEFAULT_REFRESH_SCHEDULE = "0 */1 * * * *";
 const CHURN_INSTANCE =
   '{"region":3,"tenure":37,"age":53,"address":13,"income":48,"employ":10,"gender":0,"equip":0}';
 
@@ -129,9 +130,14 @@ async function main(): Promise<void> {
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) throw failed.reason;
 
-  env.DEPLOYMENT_REFRESH_SCHEDULE ||= DEFAULT_REFRESH_SCHEDULE;
-  env.FUNCTIONS_WORKER_RUNTIME ||= "node";
   env.PORT = String(port);
+  // The host would only log a configuration error and answer 503; locally, say it before starting anything more.
+  try {
+    checkRelaySettings(env, APP_ROOT);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new StartFailure(error.message);
+    throw error;
+  }
 
   say(
     `functions host: ${host.kind === "func" ? "func start (Azure Functions Core Tools)" : "dev host"} (${host.why})`,

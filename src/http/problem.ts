@@ -30,6 +30,7 @@ const TITLES = {
   "upstream-rejected": "The model server is not being called right now",
   "storage-unavailable": "Deployment records are unavailable",
   "internal-error": "Internal error",
+  "configuration-error": "The relay is not configured correctly",
   "signature-invalid": "Webhook signature is not valid",
   "source-not-configured": "Webhook source is not configured",
   "delivery-in-progress": "This delivery is still being processed",

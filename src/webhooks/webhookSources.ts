@@ -1,4 +1,5 @@
 import { ConfigError } from "../config/configError";
+import { requireResolved } from "../config/keyVaultReference";
 import type { Logger } from "../logger";
 import type { SignatureScheme } from "./signatureScheme";
 import type { SourceDefinition } from "./sourceCatalog";
@@ -21,7 +22,8 @@ export function configureSources(
   const sources = new Map<string, WebhookSource>();
   for (const [name, definition] of definitions) {
     const setting = definition.verify.secretSetting;
-    const secrets = splitSecrets(env[setting]);
+    const raw = env[setting];
+    const secrets = splitSecrets(raw === undefined ? undefined : requireResolved(setting, raw));
     if (secrets.length === 0) {
       logger.warn(
         `webhook source ${name}: ${setting} is not set; POST /api/hooks/${name} answers 503 until it is`,

@@ -10,7 +10,7 @@ import type { Settings } from "../../src/config/settings";
 import type { RelayResponse } from "../../src/http/problem";
 import { createRelay, type RelayOptions } from "../../src/relay";
 
-export interface HarnessOptions extends RelayOptions {
+export interface HarnessOptions extends Partial<RelayOptions> {
   /** The service key as any JSON object (the emulator's); parsed the way AICORE_SERVICE_KEY is. */
   serviceKey: object;
   storageConnectionString: string;
@@ -51,8 +51,11 @@ export function createHarness(options: HarnessOptions) {
     maxConcurrentUpstream: 64,
     ...options.settings,
   };
-  const relay = createRelay(settings, options.catalog, options);
   const logs: string[] = [];
+  const relay = createRelay(settings, options.catalog, {
+    logger: { warn: (...args: unknown[]) => logs.push(`warning ${args.map(String).join(" ")}`) },
+    ...options,
+  });
   const context = (functionName: string) =>
     new InvocationContext({
       functionName,

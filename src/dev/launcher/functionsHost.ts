@@ -54,8 +54,9 @@ export async function startFunctionsHost(options: {
 }): Promise<{ child: Child; baseUrl: string }> {
   const { appRoot, port, env } = options;
   if (options.kind === "func") {
+    // Core Tools asks for the worker runtime on stdin when it is not set, and the launcher has no stdin.
     const child = new Child("func", options.func ?? "func", ["start", "--port", String(port)], {
-      env,
+      env: { ...env, FUNCTIONS_WORKER_RUNTIME: "node" },
       cwd: appRoot,
     });
     const deadline = Date.now() + 120_000;

@@ -27,13 +27,14 @@ const EXPECTED = [
     methods: ALL_METHODS,
     authLevel: "function",
   },
-  { name: "purgeWebhookDeliveries", trigger: "timerTrigger", schedule: "0 30 3 * * *" },
   {
-    name: "refreshDeployments",
+    name: "purgeWebhookDeliveries",
     trigger: "timerTrigger",
-    schedule: "%DEPLOYMENT_REFRESH_SCHEDULE%",
-    runOnStartup: true,
+    schedule: "0 30 3 * * *",
+    runOnStartup: undefined,
   },
+  // A literal: no app setting the host would need defined; never runOnStartup (it fires on every scale-out).
+  { name: "refreshDeployments", trigger: "timerTrigger", schedule: "0 */1 * * * *", runOnStartup: undefined },
   {
     name: "webhook",
     trigger: "httpTrigger",
@@ -61,27 +62,30 @@ interface Binding {
   runOnStartup?: boolean;
 }
 
+type Metadata = { name: string; bindings: Record<string, Binding> }[];
+
+/** What the app registers, loaded with these settings (and no others of the relay's). */
+function describeApp(env: NodeJS.ProcessEnv): Metadata {
+  requireBuild();
+  expect(existsSync(path.join(REPO_ROOT, "dist", "functions")), "dist/functions: run `npm run build`").toBe(
+    true,
+  );
+  const { DEPLOYMENT_REFRESH_SCHEDULE: _unset, ...inherited } = process.env;
+  const result = spawnSync(process.execPath, [DEVHOST_MAIN, "--app-root", REPO_ROOT, "--describe"], {
+    encoding: "utf8",
+    env: { ...inherited, ...env },
+  });
+  expect(result.status, result.stderr).toBe(0);
+  // The app may log while it loads; the metadata is the last line.
+  return JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "") as Metadata;
+}
+
 describe("relay function metadata", () => {
   it("registers exactly the expected functions, routes, methods, auth levels and schedules", () => {
-    requireBuild();
-    expect(existsSync(path.join(REPO_ROOT, "dist", "functions")), "dist/functions: run `npm run build`").toBe(
-      true,
-    );
-    const result = spawnSync(process.execPath, [DEVHOST_MAIN, "--app-root", REPO_ROOT, "--describe"], {
-      encoding: "utf8",
-      env: {
-        ...process.env,
-        AICORE_SERVICE_KEY: SERVICE_KEY,
-        AzureWebJobsStorage: "UseDevelopmentStorage=true",
-        DEPLOYMENT_REFRESH_SCHEDULE: "0 */1 * * * *",
-      },
+    const metadata = describeApp({
+      AICORE_SERVICE_KEY: SERVICE_KEY,
+      AzureWebJobsStorage: "UseDevelopmentStorage=true",
     });
-    expect(result.status, result.stderr).toBe(0);
-    // The app may log while it loads; the metadata is the last line.
-    const metadata = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "") as {
-      name: string;
-      bindings: Record<string, Binding>;
-    }[];
     const table = metadata
       .map(({ name, bindings }) => {
         const trigger = Object.values(bindings).find((b) => b.direction === "in" && /Trigger$/.test(b.type));
@@ -101,5 +105,18 @@ describe("relay function metadata", () => {
       })
       .sort((a, b) => a.name.localeCompare(b.name));
     expect(table).toEqual(EXPECTED);
+  });
+
+  it("registers the timer with DEPLOYMENT_REFRESH_SCHEDULE when it is set (read while the worker indexes)", () => {
+    const metadata = describeApp({ DEPLOYMENT_REFRESH_SCHEDULE: " */20 * * * * * " });
+    const refresh = metadata.find((f) => f.name === "refreshDeployments");
+    expect(Object.values(refresh?.bindings ?? {}).find((b) => b.type === "timerTrigger")?.schedule).toBe(
+      "*/20 * * * * *",
+    );
+  });
+
+  it("registers every function even when the settings are wrong: the relay is built on first use", () => {
+    const metadata = describeApp({ AICORE_SERVICE_KEY: "not json", AICORE_RESOURCE_GROUP: "bad group!" });
+    expect(metadata.map((f) => f.name).sort()).toEqual(EXPECTED.map((f) => f.name));
   });
 });

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DevHostProcess, REPO_ROOT, requireBuild } from "./devHostProcess";
+
+/**
+ * The built relay on the dev host with a broken setting: as on the Functions host, every function still
+ * registers (the relay is built on first use), and every HTTP function answers 503 problem+json naming the
+ * setting, never its value; the error is logged once.
+ */
+
+const REFERENCE = "@Microsoft.KeyVault(SecretUri=https://relay-kv.vault.azure.net/secrets/aicore-key/)";
+
+async function startRelay(env: NodeJS.ProcessEnv): Promise<{ host: DevHostProcess; url: string }> {
+  requireBuild();
+  const host = new DevHostProcess(
+    ["--app-root", REPO_ROOT, "--port", "0"],
+    { PATH: process.env.PATH, AzureWebJobsStorage: "UseDevelopmentStorage=true", ...env },
+    undefined,
+    false,
+  );
+  const match = await host.waitForLine(/^dev host listening at (http:\/\/\S+)$/);
+  return { host, url: match[1] as string };
+}
+
+const CALLS: [string, string, string | undefined][] = [
+  ["GET", "/api/health", undefined],
+  ["POST", "/api/models/churn/predict", '{"region":3}'],
+  ["GET", "/api/deployments", undefined],
+  ["POST", "/api/hooks/crm", "{}"],
+];
+
+describe.each([
+  ["an unresolved Key Vault reference", { AICORE_SERVICE_KEY: REFERENCE }, "AICORE_SERVICE_KEY", "relay-kv"],
+  [
+    "a wrong value",
+    {
+      AICORE_SERVICE_KEY: JSON.stringify({
+        clientid: "c",
+        clientsecret: "s3cr3t-never-shown",
+        url: "http://127.0.0.1:9",
+        serviceurls: { AI_API_URL: "http://127.0.0.1:9" },
+      }),
+      AICORE_RESOURCE_GROUP: "group with spaces-VALUE",
+    },
+    "AICORE_RESOURCE_GROUP",
+    "VALUE",
+  ],
+])("a configuration error (%s)", (_what, env, setting, secretPart) => {
+  let relay: { host: DevHostProcess; url: string };
+
+  beforeAll(async () => {
+    relay = await startRelay(env);
+  });
+
+  afterAll(async () => {
+    await relay?.host.stop();
+  });
+
+  it("leaves every HTTP function answering 503 problem+json that names the setting, not its value", async () => {
+    for (const [method, path, body] of CALLS) {
+      const response = await fetch(`${relay.url}${path}`, {
+        method,
+        body,
+        headers: body ? { "Content-Type": "application/json" } : {},
+      });
+      const text = await response.text();
+      expect(response.status, `${method} ${path}: ${text}`).toBe(503);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+      const problem = JSON.parse(text);
+      expect(problem).toMatchObject({
+        type: "urn:aicore-relay:problem:configuration-error",
+        status: 503,
+        setting,
+      });
+      expect(problem.detail).toContain(setting);
+      expect(text).not.toContain(secretPart);
+    }
+  });
+
+  it("logs the error once, as an error, without the value", async () => {
+    await fetch(`${relay.url}/api/health`).then((r) => r.arrayBuffer());
+    const lines = relay.host.lines.filter((l) => l.text.includes("configuration error:"));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.stream).toBe("stderr");
+    expect(lines[0]?.text).toMatch(new RegExp(`error \\w+ \\([\\w-]+\\): configuration error: ${setting}`));
+    expect(relay.host.output()).not.toContain(secretPart);
+  });
+});

@@ -10,9 +10,17 @@ export interface RecordedRequest {
 
 export type Responder = (request: RecordedRequest, response: http.ServerResponse) => void | Promise<void>;
 
-/** A real HTTP server on a free loopback port that records what it receives. */
-export async function startLoopbackServer(respond: Responder) {
+/**
+ * A real HTTP server on a free loopback port that records what it receives: requests, and every TCP connection
+ * (so a test can show that nothing connected at all). `host` may be another loopback address, e.g. 127.0.0.2;
+ * `port` a given one (0: a free one).
+ */
+export async function startLoopbackServer(
+  respond: Responder,
+  { host = "127.0.0.1", port: wantedPort = 0 }: { host?: string; port?: number } = {},
+) {
   const requests: RecordedRequest[] = [];
+  const connections = { count: 0 };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -27,11 +35,16 @@ export async function startLoopbackServer(respond: Responder) {
       Promise.resolve(respond(recorded, res)).catch(() => res.destroy());
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  server.on("connection", () => {
+    connections.count += 1;
+  });
+  await new Promise<void>((resolve) => server.listen(wantedPort, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
+    port,
     requests,
+    connections,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,6 +1,7 @@
 import type { HttpRequest, InvocationContext } from "@azure/functions";
 import { toErrorResponse } from "../http/errorResponse";
 import { requireMethod } from "../http/methodGuard";
+import { outcomeResponse } from "../http/outcomeResponse";
 import { parseJsonBody } from "../http/parseJson";
 import type { RelayResponse } from "../http/problem";
 import { readBodyWithLimit, requireJsonContentType } from "../http/requestBody";
@@ -15,7 +16,7 @@ export function createPredictHandler(relay: Relay) {
       const model = relay.scorer.model(request.params.model ?? "");
       requireJsonContentType(request.headers);
       const body = parseJsonBody(await readBodyWithLimit(request, relay.settings.maxBodyBytes));
-      return await relay.scorer.score(model, parsePredictionRequest(body, model), context);
+      return outcomeResponse(await relay.scorer.score(model, parsePredictionRequest(body, model), context));
     } catch (error) {
       return toErrorResponse(error, context);
     }

@@ -6,12 +6,12 @@ import type { CachedRecords } from "../deployments/cachedRecords";
 import type { DeploymentRecord } from "../deployments/deploymentRecord";
 import type { DeploymentRefresher } from "../deployments/deploymentRefresher";
 import { errorLine } from "../errorLine";
-import { ProblemError, problem, type RelayResponse } from "../http/problem";
+import { ProblemError, problem } from "../http/problem";
 import type { Logger } from "../logger";
 import { mapWithConcurrency } from "./mapWithConcurrency";
 import type { PredictionRequest } from "./predictionRequest";
+import { answerValue, type Prediction, type ScoringOutcome, toScoringProblem } from "./scoringOutcome";
 
-export const DEPLOYMENT_ID_HEADER = "AI-Core-Deployment-Id";
 const RETRY_AFTER_SECONDS = 30;
 
 export interface ScorerOptions {
@@ -39,22 +39,10 @@ function noUsableDeployment(record: DeploymentRecord): ProblemError {
   );
 }
 
-function isJson(contentType: string | undefined): boolean {
-  return /^application\/([a-z0-9.+-]+\+)?json\b/i.test(contentType ?? "");
-}
-
-/** One model answer inside a batch: JSON when the model said JSON, its text otherwise. */
-function predictionValue(answer: UpstreamAnswer): unknown {
-  const text = answer.body.toString("utf8");
-  if (!isJson(answer.contentType)) return text;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-/** Finds the deployment, calls its predict URL, and shapes the answer. Validation has happened before. */
+/**
+ * Finds the deployment, calls its predict URL, and answers a transport-neutral outcome: the prediction, or the
+ * problem that says why there is none. Validation has happened before.
+ */
 export class Scorer {
   private readonly batchConcurrency: number;
 
@@ -81,15 +69,30 @@ export class Scorer {
     return model;
   }
 
-  async score(model: ModelDefinition, request: PredictionRequest, logger: Logger): Promise<RelayResponse> {
+  /** The prediction, or the problem of a known failure; only an unexpected error is thrown. */
+  async score(model: ModelDefinition, request: PredictionRequest, logger: Logger): Promise<ScoringOutcome> {
+    try {
+      return await this.predict(model, request, logger);
+    } catch (error) {
+      const known = toScoringProblem(error);
+      if (known) return known;
+      throw error;
+    }
+  }
+
+  private async predict(
+    model: ModelDefinition,
+    request: PredictionRequest,
+    logger: Logger,
+  ): Promise<Prediction> {
     let record = await this.usableRecord(model, logger);
     if (model.requestFormat === "instances") {
       const { answer, servedBy } = await this.call(model, record, { instances: request.instances }, logger);
-      return this.passThrough(answer, servedBy);
+      return prediction(model, answer, servedBy);
     }
     if (!request.batch) {
       const { answer, servedBy } = await this.call(model, record, request.instances[0], logger);
-      return this.passThrough(answer, servedBy);
+      return prediction(model, answer, servedBy);
     }
     const predictions = await mapWithConcurrency(
       request.instances,
@@ -97,13 +100,15 @@ export class Scorer {
       async (instance) => {
         const { answer, servedBy } = await this.call(model, record, instance, logger);
         record = servedBy;
-        return predictionValue(answer);
+        return answerValue(answer.contentType, answer.body);
       },
     );
     return {
-      status: 200,
-      headers: { "Content-Type": "application/json", [DEPLOYMENT_ID_HEADER]: record.deploymentId ?? "" },
-      body: JSON.stringify({ predictions }),
+      kind: "prediction",
+      model: model.name,
+      deploymentId: record.deploymentId ?? "",
+      contentType: "application/json",
+      body: Buffer.from(JSON.stringify({ predictions })),
     };
   }
 
@@ -200,15 +205,15 @@ export class Scorer {
       parseRetryAfter(answer.retryAfter),
     );
   }
+}
 
-  private passThrough(answer: UpstreamAnswer, record: DeploymentRecord): RelayResponse {
-    return {
-      status: 200,
-      headers: {
-        "Content-Type": answer.contentType ?? "application/octet-stream",
-        [DEPLOYMENT_ID_HEADER]: record.deploymentId ?? "",
-      },
-      body: answer.body,
-    };
-  }
+/** A single answer passes through as it came. */
+function prediction(model: ModelDefinition, answer: UpstreamAnswer, record: DeploymentRecord): Prediction {
+  return {
+    kind: "prediction",
+    model: model.name,
+    deploymentId: record.deploymentId ?? "",
+    contentType: answer.contentType ?? "application/octet-stream",
+    body: answer.body,
+  };
 }

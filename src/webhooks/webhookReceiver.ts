@@ -1,3 +1,4 @@
+import { outcomeResponse } from "../http/outcomeResponse";
 import { parseJsonBody } from "../http/parseJson";
 import { ProblemError, problem, type RelayResponse } from "../http/problem";
 import { requireJsonContentType } from "../http/requestBody";
@@ -92,7 +93,7 @@ export class WebhookReceiver {
     const request = toPredictionRequest(payload, source);
     const deliveryId =
       verified.deliveryId ?? source.scheme.deliveryIdFromPayload?.(payload) ?? headers.get("idempotency-key");
-    if (!deliveryId) return this.scorer.score(source.model, request, logger);
+    if (!deliveryId) return outcomeResponse(await this.scorer.score(source.model, request, logger));
     if (deliveryId.length > MAX_DELIVERY_ID_LENGTH) {
       throw new ProblemError(
         problem("invalid-body", 400, `The delivery id is longer than ${MAX_DELIVERY_ID_LENGTH} characters`),
@@ -161,16 +162,22 @@ export class WebhookReceiver {
     request: PredictionRequest,
     logger: Logger,
   ): Promise<RelayResponse> {
-    let response: RelayResponse;
-    try {
-      response = await this.scorer.score(source.model, request, logger);
-    } catch (error) {
-      await this.store.release(claim).catch((releaseError: unknown) => {
+    const release = () =>
+      this.store.release(claim).catch((releaseError: unknown) => {
         logger.warn(
           `webhook ${source.name}: claim of a failed delivery not released (retries wait until it is abandoned): ${errorText(releaseError)}`,
         );
       });
+    let response: RelayResponse;
+    try {
+      response = outcomeResponse(await this.scorer.score(source.model, request, logger));
+    } catch (error) {
+      await release();
       throw error;
+    }
+    if (response.status !== 200) {
+      await release();
+      return response;
     }
     const recorded = await this.store
       .complete(

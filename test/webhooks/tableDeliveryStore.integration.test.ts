@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCatalog } from "../../src/config/catalog";
-import type { RelayResponse } from "../../src/http/problem";
 import { ProblemError } from "../../src/http/problem";
 import type { Scorer } from "../../src/scoring/scorer";
+import type { ScoringOutcome } from "../../src/scoring/scoringOutcome";
 import { deliveryKey, hashBody } from "../../src/webhooks/deliveryStore";
 import { parseSources } from "../../src/webhooks/sourceCatalog";
 import { TableDeliveryStore } from "../../src/webhooks/tableDeliveryStore";
@@ -143,12 +143,12 @@ describe("the receiver while the first copy is still being scored", () => {
       "default",
     );
     const sources = configureSources(parseSources(catalog), { HUB_SECRET: "s" }, { warn: () => {} });
-    let release: (response: RelayResponse) => void = () => {};
+    let release: (outcome: ScoringOutcome) => void = () => {};
     let calls = 0;
     const scorer: Pick<Scorer, "score"> = {
       score: () => {
         calls++;
-        return new Promise<RelayResponse>((resolve) => {
+        return new Promise<ScoringOutcome>((resolve) => {
           release = resolve;
         });
       },
@@ -173,7 +173,13 @@ describe("the receiver while the first copy is still being scored", () => {
       expect(reason).toBeInstanceOf(ProblemError);
       expect((reason as ProblemError).problem.status).toBe(409);
     }
-    release({ status: 200, headers: { "Content-Type": "application/json" }, body: '{"churn":0}' });
+    release({
+      kind: "prediction",
+      model: "churn",
+      deploymentId: "d1",
+      contentType: "application/json",
+      body: Buffer.from('{"churn":0}'),
+    });
     expect((await first).status).toBe(200);
     const late = await receiver.receive(source, headers, body, logger);
     expect(late).toMatchObject({ status: 200, headers: { "Idempotent-Replayed": "true" } });

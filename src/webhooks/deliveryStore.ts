@@ -1,9 +1,9 @@
-import { createHash } from "node:crypto";
+import { type Claim, type ClaimKey, claimKey } from "../storage/claimTable";
+
+export { hashBody } from "../storage/claimTable";
 
 /** Where one delivery's record lives: partition = a short prefix of the hash, row = the whole hash (DESIGN §8). */
-export interface DeliveryKey {
-  partitionKey: string;
-  rowKey: string;
+export interface DeliveryKey extends ClaimKey {
   source: string;
   deliveryId: string;
 }
@@ -15,15 +15,13 @@ export interface RecordedResponse {
   body: Buffer;
 }
 
-/** A delivery this instance is scoring; `etag` proves the claim is still ours when it is completed or released. */
-export interface Claim {
+/** A delivery this instance is scoring. */
+export interface DeliveryClaim extends Claim {
   key: DeliveryKey;
-  bodyHash: string;
-  etag: string;
 }
 
 export type ClaimResult =
-  | { outcome: "claimed"; claim: Claim }
+  | { outcome: "claimed"; claim: DeliveryClaim }
   | { outcome: "done"; response: RecordedResponse }
   | { outcome: "in-progress"; claimedAt: Date }
   | { outcome: "body-mismatch" };
@@ -32,21 +30,13 @@ export type ClaimResult =
 export interface DeliveryStore {
   claim(key: DeliveryKey, bodyHash: string, now: Date): Promise<ClaimResult>;
   /** Records the answer; false when it could not be (the claim was taken over, or the answer is too large). */
-  complete(claim: Claim, response: RecordedResponse, now: Date): Promise<boolean>;
+  complete(claim: DeliveryClaim, response: RecordedResponse, now: Date): Promise<boolean>;
   /** Forgets the claim so that the sender's retry is scored again. */
-  release(claim: Claim): Promise<void>;
+  release(claim: DeliveryClaim): Promise<void>;
   /** Deletes records whose expiry has passed (Table storage has no TTL of its own); returns how many. */
   purgeExpired(now: Date): Promise<number>;
 }
 
-/** Hex digits of the hash that form the partition key: 256 partitions spread the writes. */
-const PARTITION_PREFIX = 2;
-
 export function deliveryKey(source: string, deliveryId: string): DeliveryKey {
-  const hash = createHash("sha256").update(source).update("\n").update(deliveryId).digest("hex");
-  return { partitionKey: hash.slice(0, PARTITION_PREFIX), rowKey: hash, source, deliveryId };
-}
-
-export function hashBody(body: Uint8Array): string {
-  return createHash("sha256").update(body).digest("base64url");
+  return { ...claimKey(source, deliveryId), source, deliveryId };
 }

@@ -5,7 +5,7 @@ import { requireJsonContentType } from "../http/requestBody";
 import type { Logger } from "../logger";
 import type { PredictionRequest } from "../scoring/predictionRequest";
 import type { Scorer } from "../scoring/scorer";
-import { type Claim, type DeliveryStore, deliveryKey, hashBody } from "./deliveryStore";
+import { type DeliveryClaim, type DeliveryStore, deliveryKey, hashBody } from "./deliveryStore";
 import { toPredictionRequest } from "./payloadMapping";
 import type { SignatureScheme } from "./signatureScheme";
 import type { WebhookSource } from "./webhookSources";
@@ -158,7 +158,7 @@ export class WebhookReceiver {
   /** Scores; a 200 is recorded for replay, any failure releases the claim so the sender's retry is scored again. */
   private async scoreClaimed(
     source: ConfiguredSource,
-    claim: Claim,
+    claim: DeliveryClaim,
     request: PredictionRequest,
     logger: Logger,
   ): Promise<RelayResponse> {

@@ -1,5 +1,4 @@
 import { describe, expect, it, vi } from "vitest";
-import { UpstreamError } from "../../src/aicore/upstreamError";
 import { toErrorResponse } from "../../src/http/errorResponse";
 import { ProblemError, problem } from "../../src/http/problem";
 
@@ -18,27 +17,6 @@ describe("error mapping", () => {
     expect(r.status).toBe(503);
     expect(r.headers).toMatchObject({ "Content-Type": "application/problem+json", "Retry-After": "30" });
     expect(body(r)).toMatchObject({ status: 503, title: "No usable deployment", detail: "down" });
-  });
-
-  it.each([
-    [new UpstreamError("timeout", "model server", "model server did not answer in time"), 504],
-    [
-      new UpstreamError("unreachable", "model server", "model server could not be reached (ECONNREFUSED)"),
-      502,
-    ],
-    [new UpstreamError("status", "model server", "answered 500", 500, "boom"), 502],
-  ])("maps upstream failures: %s -> %i", (error, status) => {
-    const r = toErrorResponse(error, logger());
-    expect(r.status).toBe(status);
-    expect(body(r).status).toBe(status);
-  });
-
-  it("a model server error carries its status and a short excerpt", () => {
-    const r = toErrorResponse(
-      new UpstreamError("status", "model server", "answered 400", 400, "missing feature tenure"),
-      logger(),
-    );
-    expect(body(r)).toMatchObject({ upstreamStatus: 400, upstreamBody: "missing feature tenure" });
   });
 
   it("an unexpected error is a 500 without its stack, logged as one line", () => {

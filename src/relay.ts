@@ -6,7 +6,7 @@ import { UpstreamPolicy, type UpstreamPolicyOptions } from "./aicore/upstreamPol
 import { findAppRoot } from "./appRoot";
 import { type Catalog, loadCatalog } from "./config/catalog";
 import { ConfigError } from "./config/configError";
-import { aiApiBaseUrl } from "./config/serviceKey";
+import { aiApiBaseUrl, clientCredentials } from "./config/serviceKey";
 import { loadSettings, type Settings } from "./config/settings";
 import { CachedRecords } from "./deployments/cachedRecords";
 import { DeploymentRefresher } from "./deployments/deploymentRefresher";
@@ -58,7 +58,9 @@ export function createRelay(settings: Settings, catalog: Catalog, options: Relay
     bulkhead: { limit: settings.maxConcurrentUpstream, queue: settings.maxConcurrentUpstream * 4 },
     ...options.predictPolicy,
   });
-  const tokens = new TokenProvider(settings.serviceKey, management, { policy: managementPolicy });
+  const tokens = new TokenProvider(clientCredentials(settings.serviceKey), management, {
+    policy: managementPolicy,
+  });
   const api = new DeploymentsApi(
     management,
     tokens,

@@ -1,6 +1,5 @@
 import type { AxiosInstance } from "axios";
 import { z } from "zod";
-import { type ServiceKey, tokenUrl } from "../config/serviceKey";
 import { parseJsonBytes } from "./jsonBytes";
 import { throwIfRetryable } from "./transientFailure";
 import { bodyExcerpt, fromTransportError, UpstreamError } from "./upstreamError";
@@ -11,16 +10,30 @@ const tokenAnswerSchema = z.looseObject({
   expires_in: z.coerce.number().positive(),
 });
 
+/** An OAuth 2.0 client of the client-credentials grant: the AI Core service key's, or an events entry's. */
+export interface ClientCredentials {
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+}
+
 export interface TokenProviderOptions {
   /** Refetch this long before expiry so a token never expires mid-request. */
   marginSeconds?: number;
   now?: () => number;
   /** Retries of the token endpoint (connection errors, 429, 5xx gateway statuses). */
   policy?: UpstreamPolicy;
+  /**
+   * How the client authenticates: `form` sends client_id and client_secret in the body (as SAP's AI Core
+   * clients do); `basic` sends them as HTTP Basic, the method every OAuth server must support (RFC 6749 §2.3.1).
+   */
+  clientAuthentication?: "form" | "basic";
+  /** The upstream's name in errors and logs. */
+  upstream?: string;
 }
 
 /**
- * Client-credentials tokens from XSUAA, cached until `expires_in` minus a margin. One fetch is in flight at
+ * Client-credentials tokens (XSUAA or any OAuth 2.0 server), cached until `expires_in` minus a margin. One fetch is in flight at
  * a time: concurrent callers share it. The token is treated as opaque.
  */
 export class TokenProvider {
@@ -29,15 +42,19 @@ export class TokenProvider {
   private readonly marginSeconds: number;
   private readonly now: () => number;
   private readonly policy: UpstreamPolicy | undefined;
+  private readonly clientAuthentication: "form" | "basic";
+  private readonly upstream: string;
 
   constructor(
-    private readonly serviceKey: ServiceKey,
+    private readonly credentials: ClientCredentials,
     private readonly http: AxiosInstance,
     options: TokenProviderOptions = {},
   ) {
     this.marginSeconds = options.marginSeconds ?? 60;
     this.now = options.now ?? Date.now;
     this.policy = options.policy;
+    this.clientAuthentication = options.clientAuthentication ?? "form";
+    this.upstream = options.upstream ?? "token endpoint";
   }
 
   async getToken(): Promise<string> {
@@ -54,29 +71,36 @@ export class TokenProvider {
   }
 
   private async fetchToken(): Promise<string> {
-    const form = new URLSearchParams({
-      grant_type: "client_credentials",
-      client_id: this.serviceKey.clientid,
-      client_secret: this.serviceKey.clientsecret,
-    });
+    const { tokenUrl, clientId, clientSecret } = this.credentials;
+    const upstream = this.upstream;
+    const form = new URLSearchParams({ grant_type: "client_credentials" });
+    const headers: Record<string, string> = {
+      "Content-Type": "application/x-www-form-urlencoded",
+      Accept: "application/json",
+    };
+    if (this.clientAuthentication === "basic") {
+      // RFC 6749 §2.3.1: both parts form-urlencoded before Basic encoding.
+      const user = `${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`;
+      headers.Authorization = `Basic ${Buffer.from(user).toString("base64")}`;
+    } else {
+      form.set("client_id", clientId);
+      form.set("client_secret", clientSecret);
+    }
     const post = (signal?: AbortSignal) =>
       this.http
-        .post(tokenUrl(this.serviceKey), form.toString(), {
-          headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
-          signal,
-        })
+        .post(tokenUrl, form.toString(), { headers, signal })
         .catch((error: unknown) => {
-          throw fromTransportError(error, "token endpoint");
+          throw fromTransportError(error, upstream);
         })
-        .then((response) => throwIfRetryable(response, "token endpoint"));
+        .then((response) => throwIfRetryable(response, upstream));
     const response = this.policy
       ? await this.policy.execute("token", ({ signal }) => post(signal))
       : await post();
     if (response.status !== 200) {
       throw new UpstreamError(
         "status",
-        "token endpoint",
-        `token endpoint answered ${response.status}`,
+        upstream,
+        `${upstream} answered ${response.status}`,
         response.status,
         bodyExcerpt(response.data),
       );
@@ -85,8 +109,8 @@ export class TokenProvider {
     if (!parsed.success) {
       throw new UpstreamError(
         "status",
-        "token endpoint",
-        "token endpoint answered without access_token/expires_in",
+        upstream,
+        `${upstream} answered without access_token/expires_in`,
         200,
       );
     }

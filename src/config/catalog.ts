@@ -21,6 +21,8 @@ export interface Catalog {
   models: ReadonlyMap<string, ModelDefinition>;
   /** Raw `sources` section; the webhook module gives it its meaning. */
   sources: Record<string, unknown>;
+  /** Raw `events` section; the events module gives it its meaning. */
+  events: Record<string, unknown>;
 }
 
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -42,6 +44,7 @@ const catalogSchema = z.strictObject({
   $schema: z.string().optional(),
   models: z.record(z.string().regex(MODEL_NAME, "is not a valid model name"), modelEntrySchema),
   sources: z.record(z.string(), z.unknown()).optional(),
+  events: z.record(z.string(), z.unknown()).optional(),
 });
 
 function where(path: PropertyKey[]): string {
@@ -81,7 +84,7 @@ export function parseCatalog(json: unknown, defaultResourceGroup: string, origin
     });
   }
   if (models.size === 0) throw new ConfigError(`${origin}: models is empty (name at least one model)`);
-  return { models, sources: parsed.data.sources ?? {} };
+  return { models, sources: parsed.data.sources ?? {}, events: parsed.data.events ?? {} };
 }
 
 export function loadCatalog(filePath: string, defaultResourceGroup: string): Catalog {

@@ -41,3 +41,12 @@ export function aiApiBaseUrl(key: ServiceKey): string {
 export function tokenUrl(key: ServiceKey): string {
   return `${key.url.replace(/\/+$/, "")}/oauth/token`;
 }
+
+/** The service key as an OAuth client: XSUAA's token endpoint and the key's client id and secret. */
+export function clientCredentials(key: ServiceKey): {
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+} {
+  return { tokenUrl: tokenUrl(key), clientId: key.clientid, clientSecret: key.clientsecret };
+}

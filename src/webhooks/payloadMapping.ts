@@ -10,6 +10,12 @@ import { coerce, targetType } from "./coercion";
 import { lookupPointer } from "./jsonPointerLookup";
 import type { SourceDefinition } from "./sourceCatalog";
 
+/** What mapping needs of a webhook source or an events entry. */
+export type MappingDefinition = Pick<SourceDefinition, "name" | "model" | "map" | "coerce"> & {
+  /** How the problem detail names it: `source crm` by default. */
+  label?: string;
+};
+
 const MAX_REPORTED = 1000;
 
 interface Mapped {
@@ -22,8 +28,8 @@ interface Mapped {
 /** Picks each mapped field from the payload by its pointer, coercing when the source asks. */
 function mapFields(
   payload: unknown,
-  source: SourceDefinition,
-  map: NonNullable<SourceDefinition["map"]>,
+  source: MappingDefinition,
+  map: NonNullable<MappingDefinition["map"]>,
 ): Mapped {
   const violations: Violation[] = [];
   const reported = new Set<string>();
@@ -50,7 +56,7 @@ function mapFields(
 }
 
 /** Without a map the payload is the body; coercion applies to each instance's top-level fields. */
-function coerceUnmapped(payload: unknown, source: SourceDefinition): Mapped {
+function coerceUnmapped(payload: unknown, source: MappingDefinition): Mapped {
   const violations: Violation[] = [];
   const coerceInstance = (instance: unknown, base: string): unknown => {
     if (!isPlainObject(instance)) return instance;
@@ -77,7 +83,10 @@ function coerceUnmapped(payload: unknown, source: SourceDefinition): Mapped {
 }
 
 /** `/field/rest` of the mapped instance -> `<the field's source pointer>/rest`. */
-function toSourcePointer(pointer: string, map: SourceDefinition["map"]): { pointer: string; field?: string } {
+function toSourcePointer(
+  pointer: string,
+  map: MappingDefinition["map"],
+): { pointer: string; field?: string } {
   if (!map) return { pointer };
   const [, first = "", ...rest] = pointer.split("/");
   const entry = map.find(([field]) => toJsonPointer([field]) === `/${first}`);
@@ -89,7 +98,7 @@ function toSourcePointer(pointer: string, map: SourceDefinition["map"]): { point
  * The payload, in the sender's shape, as the validated prediction request `/predict` would have built. Every
  * violation is reported at once, each naming the pointer into the payload (the source pointer when mapped).
  */
-export function toPredictionRequest(payload: unknown, source: SourceDefinition): PredictionRequest {
+export function toPredictionRequest(payload: unknown, source: MappingDefinition): PredictionRequest {
   const mapped = source.map ? mapFields(payload, source, source.map) : coerceUnmapped(payload, source);
   let schemaViolations: Violation[] = [];
   let request: PredictionRequest | undefined;
@@ -114,7 +123,7 @@ export function toPredictionRequest(payload: unknown, source: SourceDefinition):
     problem(
       kind,
       422,
-      `${violations.length} problem(s) mapping source ${source.name}'s payload onto model ${source.model.name}`,
+      `${violations.length} problem(s) mapping ${source.label ?? `source ${source.name}`}'s payload onto model ${source.model.name}`,
       {
         errors: violations.slice(0, MAX_REPORTED),
       },

@@ -25,7 +25,7 @@ describe("authorized AI Core request", () => {
     });
     const http = createHttpClient({ timeoutMs: 2000 });
     const tokens = new TokenProvider(
-      { clientid: "c", clientsecret: "s", url: server.url, serviceurls: { AI_API_URL: server.url } },
+      { tokenUrl: `${server.url}/oauth/token`, clientId: "c", clientSecret: "s" },
       http,
     );
     const response = await authorizedRequest(
@@ -51,7 +51,7 @@ describe("authorized AI Core request", () => {
     });
     const http = createHttpClient({ timeoutMs: 2000 });
     const tokens = new TokenProvider(
-      { clientid: "c", clientsecret: "s", url: server.url, serviceurls: { AI_API_URL: server.url } },
+      { tokenUrl: `${server.url}/oauth/token`, clientId: "c", clientSecret: "s" },
       http,
     );
     const response = await authorizedRequest(

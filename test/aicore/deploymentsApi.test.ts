@@ -37,7 +37,7 @@ async function apiOver(all: ReturnType<typeof deployment>[], pageSize: number) {
     sendJson(res, 404, { error: { code: "01020012", message: "Deployment not found", requestID: "r1" } });
   });
   const http = createHttpClient({ timeoutMs: 2000 });
-  const key = { clientid: "c", clientsecret: "s", url: server.url, serviceurls: { AI_API_URL: server.url } };
+  const key = { tokenUrl: `${server.url}/oauth/token`, clientId: "c", clientSecret: "s" };
   return new DeploymentsApi(http, new TokenProvider(key, http), server.url, pageSize);
 }
 
@@ -78,12 +78,7 @@ describe("deployments API", () => {
       });
     });
     const http = createHttpClient({ timeoutMs: 2000 });
-    const key = {
-      clientid: "c",
-      clientsecret: "s",
-      url: server.url,
-      serviceurls: { AI_API_URL: server.url },
-    };
+    const key = { tokenUrl: `${server.url}/oauth/token`, clientId: "c", clientSecret: "s" };
     const api = new DeploymentsApi(http, new TokenProvider(key, http), server.url);
     const error = await api
       .list({ resourceGroup: "x", scenarioId: "s", executableIds: [] })

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createHttpClient } from "../../src/aicore/httpClient";
 import { TokenProvider } from "../../src/aicore/tokenProvider";
 import { UpstreamError } from "../../src/aicore/upstreamError";
+import { clientCredentials } from "../../src/config/serviceKey";
 import { sendJson, startLoopbackServer } from "../support/loopbackServer";
 
 type Server = Awaited<ReturnType<typeof startLoopbackServer>>;
@@ -12,7 +13,12 @@ afterEach(async () => {
 });
 
 function keyFor(url: string) {
-  return { clientid: "client-1", clientsecret: "secret-1", url, serviceurls: { AI_API_URL: url } };
+  return clientCredentials({
+    clientid: "client-1",
+    clientsecret: "secret-1",
+    url,
+    serviceurls: { AI_API_URL: url },
+  });
 }
 
 async function tokenServer(expiresIn = 3600, delayMs = 20) {
@@ -38,6 +44,26 @@ describe("token provider", () => {
       grant_type: "client_credentials",
       client_id: "client-1",
       client_secret: "secret-1",
+    });
+  });
+
+  it("with Basic client authentication sends the client in the Authorization header, not the form", async () => {
+    const s = await tokenServer();
+    const credentials = {
+      tokenUrl: `${s.url}/sap/bc/sec/oauth2/token`,
+      clientId: "s4:client",
+      clientSecret: "p@ss",
+    };
+    const provider = new TokenProvider(credentials, createHttpClient({ timeoutMs: 2000 }), {
+      clientAuthentication: "basic",
+    });
+    expect(await provider.getToken()).toBe("token-1");
+    const [request] = s.requests;
+    expect(request?.url).toBe("/sap/bc/sec/oauth2/token");
+    const basic = String(request?.headers.authorization).replace(/^Basic /, "");
+    expect(Buffer.from(basic, "base64").toString()).toBe("s4%3Aclient:p%40ss");
+    expect(Object.fromEntries(new URLSearchParams(request?.body))).toEqual({
+      grant_type: "client_credentials",
     });
   });
 

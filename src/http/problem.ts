@@ -37,6 +37,12 @@ const TITLES = {
   "idempotency-key-reused": "Delivery id reused with a different body",
   "payload-mapping-failed": "Payload does not map onto the model's input",
   "delivery-records-unavailable": "Webhook delivery records are unavailable",
+  "not-cloudevents": "The body is not CloudEvents",
+  "unknown-events-entry": "Unknown events entry",
+  "events-entry-not-configured": "Events entry is not configured",
+  "origin-not-allowed": "WebHook-Request-Origin is not allowed",
+  "event-type-not-accepted": "The event's type is not scored by this entry",
+  "enrichment-failed": "The source system did not give the event's details",
 } as const satisfies Record<string, string>;
 
 export type ProblemKind = keyof typeof TITLES;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Catalog, ModelDefinition } from "../config/catalog";
+import { ENTRY_NAME, fieldMap, requiredFields, settingName } from "../config/catalogFields";
 import { ConfigError } from "../config/configError";
 
 /** How a source's deliveries are signed, as the catalog says. */
@@ -24,15 +25,10 @@ export interface SourceDefinition {
   coerce: boolean;
 }
 
-const SOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const settingName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "is not an app setting name");
 const headerName = z
   .string()
   .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/, "is not an HTTP header name")
   .transform((name) => name.toLowerCase());
-const jsonPointer = z
-  .string()
-  .regex(/^(\/([^~]|~[01])*)*$/, 'is not a JSON Pointer (RFC 6901): "" or "/a/b", with ~0 and ~1 escapes');
 
 const SCHEMES = ["standard-webhooks", "github", "stripe", "hmac-sha256"] as const;
 
@@ -57,15 +53,7 @@ const verifySchema = z.discriminatedUnion(
 const sourceSchema = z.strictObject({
   model: z.string().min(1),
   verify: verifySchema,
-  map: z
-    .record(
-      z
-        .string()
-        .min(1)
-        .refine((key) => key !== "__proto__", "must not be __proto__"),
-      jsonPointer,
-    )
-    .optional(),
+  map: fieldMap,
   coerce: z.boolean().default(false),
 });
 
@@ -73,18 +61,11 @@ function fail(path: string, message: string): never {
   throw new ConfigError(`MODEL_CATALOG: sources.${path} ${message}`);
 }
 
-function requiredFields(model: ModelDefinition): string[] {
-  const required = model.input?.required;
-  return Array.isArray(required)
-    ? required.filter((field): field is string => typeof field === "string")
-    : [];
-}
-
 /** Gives the catalog's raw `sources` their meaning; a wrong source is a one-line ConfigError naming its field. */
 export function parseSources(catalog: Catalog): Map<string, SourceDefinition> {
   const sources = new Map<string, SourceDefinition>();
   for (const [name, raw] of Object.entries(catalog.sources)) {
-    if (!SOURCE_NAME.test(name)) {
+    if (!ENTRY_NAME.test(name)) {
       fail(JSON.stringify(name), "is not a valid source name (letters, digits, _ . -, at most 64)");
     }
     const parsed = sourceSchema.safeParse(raw);

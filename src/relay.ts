@@ -12,6 +12,8 @@ import { CachedRecords } from "./deployments/cachedRecords";
 import { DeploymentRefresher } from "./deployments/deploymentRefresher";
 import type { RecordStore } from "./deployments/recordStore";
 import { TableRecordStore } from "./deployments/tableRecordStore";
+import { parseEventEntries } from "./events/eventCatalog";
+import { configureEventEntries, type EventEntry } from "./events/eventEntries";
 import type { Logger } from "./logger";
 import { Scorer } from "./scoring/scorer";
 import { createWebhooks } from "./webhooks/createWebhooks";
@@ -27,6 +29,8 @@ export interface Relay {
   refresher: DeploymentRefresher;
   scorer: Scorer;
   webhooks: WebhookReceiver;
+  /** The catalog's events entries, with their enrichment clients. */
+  events: ReadonlyMap<string, EventEntry>;
 }
 
 export interface RelayOptions {
@@ -82,7 +86,21 @@ export function createRelay(settings: Settings, catalog: Catalog, options: Relay
     logger: options.logger,
     store: options.deliveryStore,
   });
-  return { settings, catalog, tokens, records, refresher, scorer, webhooks };
+  const events = configureEventEntries(
+    parseEventEntries(catalog),
+    options.env ?? process.env,
+    options.logger,
+    {
+      timeoutMs: settings.enrichTimeoutMs,
+      policy: {
+        ...RETRY,
+        deadlineMs: settings.requestDeadlineMs,
+        breaker: { consecutiveFailures: 5, halfOpenAfterMs: 10_000 },
+      },
+      maxBytes: settings.maxBodyBytes,
+    },
+  );
+  return { settings, catalog, tokens, records, refresher, scorer, webhooks, events };
 }
 
 let shared: Relay | ConfigError | undefined;

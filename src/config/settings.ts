@@ -18,6 +18,8 @@ export interface Settings {
   predictTimeoutMs: number;
   /** Per call to the AI API and the token endpoint. */
   aiCoreTimeoutMs: number;
+  /** Per call to an events entry's source system (enrichment) or its token endpoint. */
+  enrichTimeoutMs: number;
   /** Whole budget of one request to the relay, retries included; well inside the Functions HTTP limit (230 s). */
   requestDeadlineMs: number;
   /** Upstream calls in flight at once on one instance (bulkhead). */
@@ -66,6 +68,7 @@ export function loadSettings(env: NodeJS.ProcessEnv, appRoot: string): Settings 
     port: read(env, "PORT", positiveInt(65535), "7071"),
     predictTimeoutMs: read(env, "PREDICT_TIMEOUT_MS", positiveInt(200_000), "30000"),
     aiCoreTimeoutMs: read(env, "AICORE_TIMEOUT_MS", positiveInt(200_000), "10000"),
+    enrichTimeoutMs: read(env, "ENRICH_TIMEOUT_MS", positiveInt(200_000), "10000"),
     requestDeadlineMs: read(env, "REQUEST_DEADLINE_MS", positiveInt(200_000), "60000"),
     maxConcurrentUpstream: read(env, "MAX_CONCURRENT_UPSTREAM", positiveInt(10_000), "64"),
   };

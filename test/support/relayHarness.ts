@@ -47,6 +47,7 @@ export function createHarness(options: HarnessOptions) {
     port: 0,
     predictTimeoutMs: 30_000,
     aiCoreTimeoutMs: 10_000,
+    enrichTimeoutMs: 10_000,
     requestDeadlineMs: 60_000,
     maxConcurrentUpstream: 64,
     ...options.settings,

@@ -73,7 +73,7 @@ export function createRelay(settings: Settings, catalog: Catalog, options: Relay
     managementPolicy,
   );
   const records = new CachedRecords(
-    options.store ?? new TableRecordStore(settings.storage),
+    options.store ?? new TableRecordStore(settings.storage, { timeoutMs: settings.storageTimeoutMs }),
     options.recordTtlMs ?? 5_000,
   );
   const refresher = new DeploymentRefresher(catalog, api, records);
@@ -82,6 +82,7 @@ export function createRelay(settings: Settings, catalog: Catalog, options: Relay
     catalog,
     scorer,
     storage: settings.storage,
+    storageTimeoutMs: settings.storageTimeoutMs,
     env: options.env ?? process.env,
     logger: options.logger,
     store: options.deliveryStore,

@@ -8,6 +8,8 @@ import type { Relay } from "../relay";
 /** Records older than this many refresh intervals (plus slack) are stale: the timer has stopped succeeding. */
 const STALE_AFTER_INTERVALS = 3;
 const STALE_SLACK_MS = 30_000;
+/** Health's own storage budget: a load balancer's probe must get an answer quickly, whatever storage does. */
+const HEALTH_STORAGE_BUDGET_MS = 1_500;
 
 interface ModelHealth {
   usable: boolean | null;
@@ -43,8 +45,12 @@ export function createHealthHandler(relay: Relay) {
   return async (request: HttpRequest, context: InvocationContext): Promise<RelayResponse> => {
     try {
       requireMethod(request.method, ["GET", "HEAD"]);
-      const storageReachable = await relay.records.checkStorage();
-      let read = await readModels(relay, staleAfterMs);
+      // Records in memory are read at once (a reload runs in the background) while storage is probed.
+      const [storageReachable, firstRead] = await Promise.all([
+        relay.records.checkStorage(Math.min(HEALTH_STORAGE_BUDGET_MS, relay.settings.storageTimeoutMs)),
+        readModels(relay, staleAfterMs),
+      ]);
+      let read = firstRead;
       if (!storageReachable && !read.anyRecord) {
         // Nothing to serve from: find out whether AI Core can still be asked live (the result stays in memory).
         await relay.refresher.refreshAll(context);

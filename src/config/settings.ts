@@ -24,7 +24,11 @@ export interface Settings {
   requestDeadlineMs: number;
   /** Upstream calls in flight at once on one instance (bulkhead). */
   maxConcurrentUpstream: number;
+  /** Budget of one Table storage operation (a claim, a record read or write), its retries included. */
+  storageTimeoutMs: number;
 }
+
+export const DEFAULT_STORAGE_TIMEOUT_MS = 2_000;
 
 const resourceGroupId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/, "is not a resource group id");
 const positiveInt = (max: number) =>
@@ -71,5 +75,11 @@ export function loadSettings(env: NodeJS.ProcessEnv, appRoot: string): Settings 
     enrichTimeoutMs: read(env, "ENRICH_TIMEOUT_MS", positiveInt(200_000), "10000"),
     requestDeadlineMs: read(env, "REQUEST_DEADLINE_MS", positiveInt(200_000), "60000"),
     maxConcurrentUpstream: read(env, "MAX_CONCURRENT_UPSTREAM", positiveInt(10_000), "64"),
+    storageTimeoutMs: read(
+      env,
+      "STORAGE_TIMEOUT_MS",
+      positiveInt(30_000),
+      String(DEFAULT_STORAGE_TIMEOUT_MS),
+    ),
   };
 }

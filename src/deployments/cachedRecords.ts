@@ -16,7 +16,9 @@ interface Entry {
 
 /**
  * The hot path's view of the records: a few seconds in memory, then one storage read per model, shared by
- * concurrent callers. When storage fails, the last record held keeps serving (marked stale).
+ * concurrent callers. A record already in memory is served at once while that read runs in the background
+ * (stale-while-revalidate): a request never waits for storage when it has something to serve. When storage
+ * fails, the last record held keeps serving (marked stale).
  */
 export class CachedRecords {
   private readonly entries = new Map<string, Entry>();
@@ -32,6 +34,13 @@ export class CachedRecords {
   async get(model: string): Promise<CachedRead> {
     const entry = this.entries.get(model);
     if (entry && this.now() - entry.readAt < this.ttlMs) return { record: entry.record, stale: entry.stale };
+    const reload = this.reload(model, entry);
+    if (entry?.record) return { record: entry.record, stale: entry.stale };
+    return reload;
+  }
+
+  /** One storage read per model at a time; its failure is noted, never thrown (load catches). */
+  private reload(model: string, entry: Entry | undefined): Promise<CachedRead> {
     let pending = this.inflight.get(model);
     if (!pending) {
       pending = this.load(model, entry).finally(() => this.inflight.delete(model));
@@ -62,9 +71,10 @@ export class CachedRecords {
     return this.storageError;
   }
 
-  async checkStorage(): Promise<boolean> {
+  /** One round trip to storage within `timeoutMs` (the store's own deadline when absent). */
+  async checkStorage(timeoutMs?: number): Promise<boolean> {
     try {
-      await this.store.ping();
+      await this.store.ping(timeoutMs);
       this.storageError = undefined;
       return true;
     } catch (error) {
@@ -77,15 +87,23 @@ export class CachedRecords {
     try {
       const record = await this.store.read(model);
       this.storageError = undefined;
+      // A put while the read was in flight is newer than what the read found.
+      if (this.entries.get(model) !== previous) return this.held(model);
       this.entries.set(model, { record, readAt: this.now(), stale: false });
       return { record, stale: false };
     } catch (error) {
       this.noteStorageError(error);
       // Serve the last record for another TTL before asking storage again: a dead storage account must not
       // add its timeout to every request.
-      this.entries.set(model, { record: previous?.record, readAt: this.now(), stale: true });
-      return { record: previous?.record, stale: true };
+      const last = this.entries.get(model)?.record;
+      this.entries.set(model, { record: last, readAt: this.now(), stale: true });
+      return { record: last, stale: true };
     }
+  }
+
+  private held(model: string): CachedRead {
+    const entry = this.entries.get(model);
+    return { record: entry?.record, stale: entry?.stale ?? false };
   }
 
   private noteStorageError(error: unknown): void {

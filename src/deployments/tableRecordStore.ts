@@ -1,5 +1,7 @@
 import { RestError, type TableClient } from "@azure/data-tables";
+import { DEFAULT_STORAGE_TIMEOUT_MS } from "../config/settings";
 import { createTableClient, type StorageConnection } from "../config/storageConnection";
+import { withStorageDeadline } from "../storage/storageDeadline";
 import type { DeploymentRecord } from "./deploymentRecord";
 import type { RecordStore } from "./recordStore";
 
@@ -11,43 +13,56 @@ interface RecordEntity {
   record: string;
 }
 
+export interface TableRecordStoreOptions {
+  tableName?: string;
+  /** Budget of each operation (table creation and retries included): STORAGE_TIMEOUT_MS. */
+  timeoutMs?: number;
+}
+
 /** Table `deployments`, partition = model, one row per model: the record as JSON. */
 export class TableRecordStore implements RecordStore {
   private readonly table: TableClient;
+  private readonly timeoutMs: number;
   private ready: Promise<void> | undefined;
 
-  constructor(storage: StorageConnection, tableName = "deployments") {
-    this.table = createTableClient(storage, tableName, {
+  constructor(storage: StorageConnection, options: TableRecordStoreOptions = {}) {
+    this.table = createTableClient(storage, options.tableName ?? "deployments", {
       retryOptions: { maxRetries: 1, retryDelayInMs: 200, maxRetryDelayInMs: 1000 },
+    });
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_STORAGE_TIMEOUT_MS;
+  }
+
+  read(model: string, timeoutMs = this.timeoutMs): Promise<DeploymentRecord | undefined> {
+    return withStorageDeadline(timeoutMs, "read a deployment record", async (abortSignal) => {
+      await this.ensureTable(abortSignal);
+      try {
+        const entity = await this.table.getEntity<RecordEntity>(model, ROW_KEY, { abortSignal });
+        return JSON.parse(entity.record) as DeploymentRecord;
+      } catch (error) {
+        if (error instanceof RestError && error.statusCode === 404) return undefined;
+        throw error;
+      }
     });
   }
 
-  async read(model: string): Promise<DeploymentRecord | undefined> {
-    await this.ensureTable();
-    try {
-      const entity = await this.table.getEntity<RecordEntity>(model, ROW_KEY);
-      return JSON.parse(entity.record) as DeploymentRecord;
-    } catch (error) {
-      if (error instanceof RestError && error.statusCode === 404) return undefined;
-      throw error;
-    }
+  write(record: DeploymentRecord): Promise<void> {
+    return withStorageDeadline(this.timeoutMs, "write a deployment record", async (abortSignal) => {
+      await this.ensureTable(abortSignal);
+      await this.table.upsertEntity<RecordEntity>(
+        { partitionKey: record.model, rowKey: ROW_KEY, record: JSON.stringify(record) },
+        "Replace",
+        { abortSignal },
+      );
+    });
   }
 
-  async write(record: DeploymentRecord): Promise<void> {
-    await this.ensureTable();
-    await this.table.upsertEntity<RecordEntity>(
-      { partitionKey: record.model, rowKey: ROW_KEY, record: JSON.stringify(record) },
-      "Replace",
-    );
+  async ping(timeoutMs = this.timeoutMs): Promise<void> {
+    await this.read("health-probe", timeoutMs);
   }
 
-  async ping(): Promise<void> {
-    await this.read("health-probe");
-  }
-
-  /** Creates the table once per instance; a failure is retried on the next call. */
-  private ensureTable(): Promise<void> {
-    this.ready ??= this.table.createTable().catch((error: unknown) => {
+  /** Creates the table once per instance; a failure (or the caller's deadline) is retried on the next call. */
+  private ensureTable(abortSignal: AbortSignal): Promise<void> {
+    this.ready ??= this.table.createTable({ abortSignal }).catch((error: unknown) => {
       this.ready = undefined;
       throw error;
     });

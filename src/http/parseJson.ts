@@ -9,27 +9,43 @@ function invalid(detail: string): ProblemError {
 }
 
 /**
- * What JSON.parse lets through but the relay refuses: nesting deeper than MAX_DEPTH, a key given twice in
- * one object (which value wins is parser folklore), and `__proto__` keys. One scanning pass.
+ * Nesting depth, counted without recursion and without parsing: stops at the first bracket beyond MAX_DEPTH, so
+ * a body nested a million levels costs one pass up to there and never reaches a recursive walk.
+ */
+function nestedTooDeep(text: string): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: the next character is escaped
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_DEPTH) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/**
+ * What JSON.parse lets through but the relay refuses: a key given twice in one object (which value wins is
+ * parser folklore), and `__proto__` keys. One scanning pass, over text known to be at most MAX_DEPTH deep.
  */
 function structuralProblem(text: string): string | undefined {
   const keysPerObject: Array<Set<string> | undefined> = [];
   let found: string | undefined;
-  const enter = () => {
-    if (keysPerObject.length >= MAX_DEPTH) found ??= `JSON is nested deeper than ${MAX_DEPTH} levels`;
-  };
   visit(
     text,
     {
       onObjectBegin: () => {
-        enter();
         keysPerObject.push(new Set());
       },
       onObjectEnd: () => {
         keysPerObject.pop();
       },
       onArrayBegin: () => {
-        enter();
         keysPerObject.push(undefined);
       },
       onArrayEnd: () => {
@@ -57,6 +73,8 @@ export function parseJsonBody(bytes: Uint8Array): unknown {
   } catch {
     throw invalid("The request body is not valid UTF-8");
   }
+  // Before anything walks the text: jsonc-parser's visitor recurses once per level.
+  if (nestedTooDeep(text)) throw invalid(`JSON is nested deeper than ${MAX_DEPTH} levels`);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { odata, RestError, type TableClient, type TransactionAction } from "@azure/data-tables";
+import { DEFAULT_STORAGE_TIMEOUT_MS } from "../config/settings";
 import { createTableClient, type StorageConnection } from "../config/storageConnection";
+import { withStorageDeadline } from "./storageDeadline";
 
 /**
  * Records that decide, across instances, who does a piece of work once: webhook deliveries and scoring jobs.
@@ -50,6 +52,8 @@ export interface ClaimTableOptions {
   ttlMs: number;
   /** An in-progress claim older than this was abandoned (its instance crashed) and may be claimed again. */
   abandonAfterMs: number;
+  /** Budget of each operation (a claim with its reads and retries, a completion, a release): STORAGE_TIMEOUT_MS. */
+  timeoutMs?: number;
 }
 
 /** Hex digits of the hash that form the partition key: 256 partitions spread the writes. */
@@ -137,36 +141,48 @@ export class ClaimTable {
     return this.options.ttlMs;
   }
 
+  /** One operation, however many round trips, under the storage deadline; every call gets its abort signal. */
+  private within<T>(what: string, operation: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    return withStorageDeadline(this.options.timeoutMs ?? DEFAULT_STORAGE_TIMEOUT_MS, what, operation);
+  }
+
   /**
    * Inserts the record as `queued` unless one exists (a live one: an expired one is replaced). Answers undefined
    * when it was inserted, else what exists.
    */
-  async enqueue(
+  enqueue(key: ClaimKey, bodyHash: string, now: Date, fields: Fields): Promise<StoredClaim | undefined> {
+    return this.within("enqueue a record", (abortSignal) =>
+      this.enqueueWithin(key, bodyHash, now, fields, abortSignal),
+    );
+  }
+
+  private async enqueueWithin(
     key: ClaimKey,
     bodyHash: string,
     now: Date,
     fields: Fields,
+    abortSignal: AbortSignal,
   ): Promise<StoredClaim | undefined> {
-    await this.ensureTable();
+    await this.ensureTable(abortSignal);
     const entity = this.entity(key, "queued", bodyHash, now, fields);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       try {
-        await this.table.createEntity(entity);
+        await this.table.createEntity(entity, { abortSignal });
         return undefined;
       } catch (error) {
         if (statusOf(error) !== 409) throw error;
       }
-      const existing = await this.read(key);
+      const existing = await this.read(key, abortSignal);
       if (!existing) continue;
       if (existing.expiresAt.getTime() > now.getTime()) return existing;
       try {
-        await this.table.updateEntity(entity, "Replace", { etag: existing.etag });
+        await this.table.updateEntity(entity, "Replace", { etag: existing.etag, abortSignal });
         return undefined;
       } catch (error) {
         if (!lostRace(error)) throw error;
       }
     }
-    const settled = await this.read(key);
+    const settled = await this.read(key, abortSignal);
     if (settled) return settled;
     throw new Error("the record could not be inserted: it kept changing");
   }
@@ -175,25 +191,39 @@ export class ClaimTable {
    * Claims the work: an insert when no record exists; a conditional replace when the record is queued, expired,
    * abandoned, or `takeOver` says its holder is gone. `fields` receives what was there before (to carry over).
    */
-  async claim(
+  claim(
     key: ClaimKey,
     bodyHash: string,
     now: Date,
     fields: (previous: StoredClaim | undefined) => Fields,
     takeOver: (existing: StoredClaim) => boolean = () => false,
   ): Promise<ClaimOutcome> {
-    await this.ensureTable();
+    return this.within("claim a record", (abortSignal) =>
+      this.claimWithin(key, bodyHash, now, fields, takeOver, abortSignal),
+    );
+  }
+
+  private async claimWithin(
+    key: ClaimKey,
+    bodyHash: string,
+    now: Date,
+    fields: (previous: StoredClaim | undefined) => Fields,
+    takeOver: (existing: StoredClaim) => boolean,
+    abortSignal: AbortSignal,
+  ): Promise<ClaimOutcome> {
+    await this.ensureTable(abortSignal);
     let existing: StoredClaim | undefined;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       try {
         const created = await this.table.createEntity(
           this.entity(key, "in-progress", bodyHash, now, fields(undefined)),
+          { abortSignal },
         );
         return { outcome: "claimed", claim: { key, bodyHash, etag: created.etag ?? "*" } };
       } catch (error) {
         if (statusOf(error) !== 409) throw error;
       }
-      existing = await this.read(key);
+      existing = await this.read(key, abortSignal);
       if (!existing) continue; // released between our insert and our read: insert again
       const expired = existing.expiresAt.getTime() <= now.getTime();
       const abandoned =
@@ -208,7 +238,7 @@ export class ClaimTable {
           const replaced = await this.table.updateEntity(
             this.entity(key, "in-progress", bodyHash, now, fields(previous)),
             "Replace",
-            { etag: existing.etag },
+            { etag: existing.etag, abortSignal },
           );
           return { outcome: "claimed", claim: { key, bodyHash, etag: replaced.etag ?? "*" }, previous };
         } catch (error) {
@@ -225,50 +255,77 @@ export class ClaimTable {
   /** Records the result; false when it could not be (the claim was taken over, or the payload is too large). */
   async complete(claim: Claim, fields: Fields, payload: Uint8Array, now: Date): Promise<boolean> {
     if (payload.byteLength > MAX_PAYLOAD_BYTES) return false;
-    return this.replace(claim, this.entity(claim.key, "done", claim.bodyHash, now, fields, payload));
+    const entity = this.entity(claim.key, "done", claim.bodyHash, now, fields, payload);
+    return this.within("record a result", (abortSignal) => this.replace(claim, entity, abortSignal));
   }
 
   /** Gives the work back as `queued` (kept, e.g. for a retry that comes later); false when no longer ours. */
   requeue(claim: Claim, fields: Fields, now: Date): Promise<boolean> {
-    return this.replace(claim, this.entity(claim.key, "queued", claim.bodyHash, now, fields));
+    const entity = this.entity(claim.key, "queued", claim.bodyHash, now, fields);
+    return this.within("requeue a record", (abortSignal) => this.replace(claim, entity, abortSignal));
   }
 
   /** Forgets the claim, so that the next copy of the work is done again. */
-  async release(claim: Claim): Promise<void> {
-    try {
-      await this.table.deleteEntity(claim.key.partitionKey, claim.key.rowKey, { etag: claim.etag });
-    } catch (error) {
-      if (!lostRace(error)) throw error;
-    }
+  release(claim: Claim): Promise<void> {
+    return this.within("release a claim", async (abortSignal) => {
+      try {
+        await this.table.deleteEntity(claim.key.partitionKey, claim.key.rowKey, {
+          etag: claim.etag,
+          abortSignal,
+        });
+      } catch (error) {
+        if (!lostRace(error)) throw error;
+      }
+    });
   }
 
   /** The live record of this key, or undefined (none, or expired). */
-  async get(key: ClaimKey, now: Date): Promise<StoredClaim | undefined> {
-    await this.ensureTable();
-    const record = await this.read(key);
-    return record && record.expiresAt.getTime() > now.getTime() ? record : undefined;
+  get(key: ClaimKey, now: Date): Promise<StoredClaim | undefined> {
+    return this.within("read a record", async (abortSignal) => {
+      await this.ensureTable(abortSignal);
+      const record = await this.read(key, abortSignal);
+      return record && record.expiresAt.getTime() > now.getTime() ? record : undefined;
+    });
   }
 
-  /** Deletes records whose expiry has passed; returns how many. */
+  /**
+   * Deletes records whose expiry has passed; returns how many. Each page of the listing and each transaction has
+   * its own deadline: the purge as a whole may take long.
+   */
   async purgeExpired(now: Date): Promise<number> {
-    await this.ensureTable();
-    const expired = this.table.listEntities<{ partitionKey: string; rowKey: string }>({
-      queryOptions: { filter: odata`expiresAt lt ${now}`, select: ["PartitionKey", "RowKey"] },
-    });
+    await this.within("create the table", (abortSignal) => this.ensureTable(abortSignal));
+    const listing = new AbortController();
+    const pages = this.table
+      .listEntities<{ partitionKey: string; rowKey: string }>({
+        queryOptions: { filter: odata`expiresAt lt ${now}`, select: ["PartitionKey", "RowKey"] },
+        abortSignal: listing.signal,
+      })
+      .byPage({ maxPageSize: 1000 });
+    const nextPage = () =>
+      this.within("list expired records", (abortSignal) => {
+        abortSignal.addEventListener("abort", () => listing.abort(abortSignal.reason), { once: true });
+        return pages.next();
+      });
     // A transaction holds one partition and at most 100 operations: delete in such groups.
     const pending = new Map<string, TransactionAction[]>();
     let deleted = 0;
     const flush = async (partition: string) => {
       const actions = pending.get(partition) ?? [];
       pending.delete(partition);
-      if (actions.length > 0) await this.table.submitTransaction(actions);
+      if (actions.length > 0) {
+        await this.within("delete expired records", (abortSignal) =>
+          this.table.submitTransaction(actions, { abortSignal }),
+        );
+      }
       deleted += actions.length;
     };
-    for await (const entity of expired) {
-      const actions = pending.get(entity.partitionKey) ?? [];
-      actions.push(["delete", { partitionKey: entity.partitionKey, rowKey: entity.rowKey }]);
-      pending.set(entity.partitionKey, actions);
-      if (actions.length === TRANSACTION_LIMIT) await flush(entity.partitionKey);
+    for (let page = await nextPage(); !page.done; page = await nextPage()) {
+      for (const entity of page.value) {
+        const actions = pending.get(entity.partitionKey) ?? [];
+        actions.push(["delete", { partitionKey: entity.partitionKey, rowKey: entity.rowKey }]);
+        pending.set(entity.partitionKey, actions);
+        if (actions.length === TRANSACTION_LIMIT) await flush(entity.partitionKey);
+      }
     }
     for (const partition of [...pending.keys()]) await flush(partition);
     return deleted;
@@ -299,9 +356,9 @@ export class ClaimTable {
     return entity;
   }
 
-  private async replace(claim: Claim, entity: Entity): Promise<boolean> {
+  private async replace(claim: Claim, entity: Entity, abortSignal: AbortSignal): Promise<boolean> {
     try {
-      await this.table.updateEntity(entity, "Replace", { etag: claim.etag });
+      await this.table.updateEntity(entity, "Replace", { etag: claim.etag, abortSignal });
       return true;
     } catch (error) {
       if (lostRace(error)) return false;
@@ -309,18 +366,18 @@ export class ClaimTable {
     }
   }
 
-  private async read(key: ClaimKey): Promise<StoredClaim | undefined> {
+  private async read(key: ClaimKey, abortSignal: AbortSignal): Promise<StoredClaim | undefined> {
     try {
-      return toStored(await this.table.getEntity<Entity>(key.partitionKey, key.rowKey));
+      return toStored(await this.table.getEntity<Entity>(key.partitionKey, key.rowKey, { abortSignal }));
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
       throw error;
     }
   }
 
-  /** Creates the table once per instance; a failure is retried on the next call. */
-  private ensureTable(): Promise<void> {
-    this.ready ??= this.table.createTable().catch((error: unknown) => {
+  /** Creates the table once per instance; a failure (or the caller's deadline) is retried on the next call. */
+  private ensureTable(abortSignal: AbortSignal): Promise<void> {
+    this.ready ??= this.table.createTable({ abortSignal }).catch((error: unknown) => {
       this.ready = undefined;
       throw error;
     });

@@ -13,6 +13,8 @@ export interface WebhooksOptions {
   catalog: Catalog;
   scorer: Pick<Scorer, "score">;
   storage: StorageConnection;
+  /** Budget of each delivery-record operation (STORAGE_TIMEOUT_MS). */
+  storageTimeoutMs: number;
   /** Where secret settings and `WEBHOOK_DEDUP_TTL_HOURS` are read. */
   env: NodeJS.ProcessEnv;
   logger: Pick<Logger, "warn">;
@@ -23,6 +25,7 @@ export interface WebhooksOptions {
 export function createWebhooks(options: WebhooksOptions): WebhookReceiver {
   const sources = configureSources(parseSources(options.catalog), options.env, options.logger);
   const { ttlMs } = loadDedupSettings(options.env);
-  const store = options.store ?? new TableDeliveryStore(options.storage, { ttlMs });
+  const store =
+    options.store ?? new TableDeliveryStore(options.storage, { ttlMs, timeoutMs: options.storageTimeoutMs });
   return new WebhookReceiver(sources, store, options.scorer);
 }

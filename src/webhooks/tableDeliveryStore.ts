@@ -14,6 +14,8 @@ export interface TableDeliveryStoreOptions {
   /** An in-progress claim older than this was abandoned (its instance crashed) and may be claimed again. */
   abandonAfterMs?: number;
   tableName?: string;
+  /** Budget of each storage operation: STORAGE_TIMEOUT_MS. */
+  timeoutMs?: number;
 }
 
 /** De-duplication records of webhook deliveries in Table storage (`webhookdeliveries`), on the shared claim table. */
@@ -25,6 +27,7 @@ export class TableDeliveryStore implements DeliveryStore {
       tableName: options.tableName ?? "webhookdeliveries",
       ttlMs: options.ttlMs,
       abandonAfterMs: options.abandonAfterMs ?? 5 * 60_000,
+      timeoutMs: options.timeoutMs,
     });
   }
 

@@ -20,6 +20,7 @@ describe("settings", () => {
       storage: { kind: "connectionString", connectionString: "UseDevelopmentStorage=true" },
       maxBodyBytes: 1048576,
       port: 7071,
+      storageTimeoutMs: 2000,
     });
   });
 
@@ -33,6 +34,7 @@ describe("settings", () => {
         AzureWebJobsStorage: "DefaultEndpointsProtocol=http;AccountName=x",
         MAX_BODY_BYTES: "2048",
         PORT: "8080",
+        STORAGE_TIMEOUT_MS: "500",
       },
       "/app",
     );
@@ -41,6 +43,7 @@ describe("settings", () => {
     expect(settings.refreshSchedule).toBe("*/5 * * * * *");
     expect(settings.maxBodyBytes).toBe(2048);
     expect(settings.port).toBe(8080);
+    expect(settings.storageTimeoutMs).toBe(500);
   });
 
   it.each([
@@ -48,6 +51,7 @@ describe("settings", () => {
     [{ MAX_BODY_BYTES: "1mb" }, /^MAX_BODY_BYTES is not a whole number$/],
     [{ MAX_BODY_BYTES: "0" }, /^MAX_BODY_BYTES /],
     [{ PORT: "70000" }, /^PORT /],
+    [{ STORAGE_TIMEOUT_MS: "60000" }, /^STORAGE_TIMEOUT_MS /],
     [
       { DEPLOYMENT_REFRESH_SCHEDULE: "*/5 * * * *" },
       /^DEPLOYMENT_REFRESH_SCHEDULE is not an NCRONTAB expression of six fields/,

@@ -38,6 +38,27 @@ beforeAll(async () => {
 });
 const text = (s: string) => new TextEncoder().encode(s);
 
+/** JSON nested up to 1,000,000 levels (arrays or objects, closed or not) around a valid instance; `levels` deep. */
+const deepJson = fc
+  .record({
+    depth: fc.oneof(
+      fc.integer({ min: 30, max: 40 }),
+      fc.integer({ min: 33, max: 20_000 }),
+      fc.integer({ min: 1, max: 1_000_000 }),
+    ),
+    kind: fc.constantFrom("[", '{"a":', '{"instances":['),
+    closed: fc.boolean(),
+  })
+  .map(({ depth, kind, closed }) => {
+    const close = kind === "[" ? "]" : kind === '{"a":' ? "}" : "]}";
+    const levels = depth * (kind === '{"instances":[' ? 2 : 1) + 1;
+    return {
+      levels,
+      body: text(`${kind.repeat(depth)}${JSON.stringify(EXAMPLE)}${closed ? close.repeat(depth) : ""}`),
+    };
+  });
+const deepBody = deepJson.map(({ body }) => body);
+
 /** Bodies that are wrong in every way a sender manages: bytes, syntax, shape, types, size, keys. */
 const malformedBody = fc.oneof(
   fc.uint8Array({ maxLength: 200 }),
@@ -95,6 +116,7 @@ const malformedBody = fc.oneof(
       `{"a":${"[".repeat(40)}1${"]".repeat(40)}}`,
     )
     .map(text),
+  deepBody,
   fc
     .integer({ min: MAX_BODY_BYTES + 1, max: MAX_BODY_BYTES * 4 })
     .map((n) => text(`{"pad":"${"x".repeat(n)}"}`)),
@@ -260,5 +282,44 @@ describe("malformed requests (property-based)", () => {
       },
     });
     expect(valid.status).toBe(200);
+  }, 180_000);
+
+  it("bodies nested up to 1,000,000 levels, sent to predict and as signed webhooks, each get a 4xx (400 beyond 32), never a 5xx", async () => {
+    const roomy = createHarness({
+      serviceKey: world.emulator.serviceKey,
+      storageConnectionString: world.azurite.connectionString,
+      catalog,
+      settings: { maxBodyBytes: 16 * 1024 * 1024 }, // a million levels of {"instances":[ fit
+      env: { CRM_WEBHOOK_SECRET: CRM_SECRET, GITHUB_WEBHOOK_SECRET: GITHUB_SECRET },
+    });
+    let deliveries = 0;
+    await fc.assert(
+      fc.asyncProperty(deepJson, fc.constantFrom("predict", "crm", "github-example"), async (deep, to) => {
+        const { body, levels } = deep;
+        const raw = Buffer.from(body).toString("utf8");
+        const id = `evt_deep_${process.pid}_${++deliveries}`;
+        const json = { "content-type": "application/json" };
+        const answer =
+          to === "predict"
+            ? await roomy.predict("churn", body)
+            : to === "crm"
+              ? await roomy.webhook("crm", body, {
+                  headers: { ...json, ...standardWebhooksHeaders(CRM_SECRET, id, raw) },
+                })
+              : await roomy.webhook("github-example", body, {
+                  headers: {
+                    ...json,
+                    "x-hub-signature-256": githubSignature(GITHUB_SECRET, raw),
+                    "x-github-delivery": id,
+                  },
+                });
+        // Shallow enough to parse, it fails validation or mapping instead; never anything but a 4xx.
+        expect(answer.status, answer.text.slice(0, 200)).toBe(
+          levels > 32 ? 400 : answer.status === 422 ? 422 : 400,
+        );
+        expect(answer.headers["Content-Type"]).toBe("application/problem+json");
+      }),
+      { numRuns: 150 },
+    );
   }, 180_000);
 });

@@ -3,7 +3,11 @@ import { connectionString, startAzurite as startAzuriteChild } from "../../src/d
 export interface RunningAzurite {
   /** Full connection string (account, key and the three endpoints) to pass as `AzureWebJobsStorage`. */
   connectionString: string;
-  /** Stops Azurite and resolves once the process has exited. */
+  /** SIGSTOP: storage that hangs instead of refusing (connections are accepted by the kernel, never answered). */
+  freeze(): void;
+  /** SIGCONT after a freeze. */
+  thaw(): void;
+  /** Stops Azurite (thawing it first) and resolves once the process has exited. */
   stop(): Promise<void>;
 }
 
@@ -13,5 +17,16 @@ export interface RunningAzurite {
  */
 export async function startAzurite(): Promise<RunningAzurite> {
   const { child, ports } = await startAzuriteChild("free", { echo: false });
-  return { connectionString: connectionString(ports), stop: () => child.stop(5_000) };
+  const signal = (name: NodeJS.Signals) => {
+    if (child.running) child.process.kill(name);
+  };
+  return {
+    connectionString: connectionString(ports),
+    freeze: () => signal("SIGSTOP"),
+    thaw: () => signal("SIGCONT"),
+    stop: () => {
+      signal("SIGCONT"); // a stopped process would hold its SIGTERM until continued
+      return child.stop(5_000);
+    },
+  };
 }

@@ -6,7 +6,7 @@ import { createRefreshHandler } from "../../src/api/refreshHandler";
 import { createWebhookHandler } from "../../src/api/webhookHandler";
 import type { Catalog } from "../../src/config/catalog";
 import { parseServiceKey } from "../../src/config/serviceKey";
-import type { Settings } from "../../src/config/settings";
+import { DEFAULT_STORAGE_TIMEOUT_MS, type Settings } from "../../src/config/settings";
 import type { RelayResponse } from "../../src/http/problem";
 import { createRelay, type RelayOptions } from "../../src/relay";
 
@@ -50,6 +50,7 @@ export function createHarness(options: HarnessOptions) {
     enrichTimeoutMs: 10_000,
     requestDeadlineMs: 60_000,
     maxConcurrentUpstream: 64,
+    storageTimeoutMs: DEFAULT_STORAGE_TIMEOUT_MS,
     ...options.settings,
   };
   const logs: string[] = [];

@@ -15,6 +15,8 @@ export interface ModelDefinition {
   inputSchema: z.ZodType;
   /** The catalog's JSON Schema of one instance, as written (webhook coercion reads its property types). */
   input?: Readonly<Record<string, unknown>>;
+  /** One valid instance, shown in the OpenAPI description and the API reference. */
+  example?: Readonly<Record<string, unknown>>;
 }
 
 export interface Catalog {
@@ -38,6 +40,7 @@ const modelEntrySchema = z.strictObject({
     .optional(),
   requestFormat: z.enum(["raw", "instances"]).default("raw"),
   input: z.record(z.string(), z.unknown()),
+  example: z.record(z.string(), z.unknown()).optional(),
 });
 
 const catalogSchema = z.strictObject({
@@ -72,6 +75,13 @@ export function parseCatalog(json: unknown, defaultResourceGroup: string, origin
       const reason = error instanceof Error ? error.message.split("\n")[0] : "unsupported";
       throw new ConfigError(`${origin}: models.${name}.input is not a supported JSON Schema: ${reason}`);
     }
+    const exampleCheck = entry.example === undefined ? undefined : inputSchema.safeParse(entry.example);
+    if (exampleCheck && !exampleCheck.success) {
+      const issue = exampleCheck.error.issues[0];
+      throw new ConfigError(
+        `${origin}: models.${name}.example does not match its input schema: ${where(issue?.path ?? [])} ${issue?.message ?? "is invalid"}`,
+      );
+    }
     models.set(name, {
       name,
       scenarioId: entry.scenarioId,
@@ -81,6 +91,7 @@ export function parseCatalog(json: unknown, defaultResourceGroup: string, origin
       requestFormat: entry.requestFormat,
       inputSchema,
       input: entry.input,
+      example: entry.example,
     });
   }
   if (models.size === 0) throw new ConfigError(`${origin}: models is empty (name at least one model)`);

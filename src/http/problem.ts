@@ -31,6 +31,7 @@ const TITLES = {
   "storage-unavailable": "Deployment records are unavailable",
   "internal-error": "Internal error",
   "configuration-error": "The relay is not configured correctly",
+  "not-found": "Not found",
   "signature-invalid": "Webhook signature is not valid",
   "source-not-configured": "Webhook source is not configured",
   "delivery-in-progress": "This delivery is still being processed",

@@ -59,6 +59,19 @@ describe("model catalog", () => {
       { models: { m: { scenarioId: "s", executableId: "e", input: {}, predictPath: "v1" } } },
       /predictPath must start with \//,
     ],
+    [
+      {
+        models: {
+          m: {
+            scenarioId: "s",
+            executableId: "e",
+            input: { type: "object", properties: { a: { type: "number" } }, required: ["a"] },
+            example: {},
+          },
+        },
+      },
+      /models\.m\.example does not match its input schema/,
+    ],
   ])("rejects a wrong catalog with one line: %j", (json, pattern) => {
     const message = messageOf(() => parseCatalog(json, "default"));
     expect(message).toMatch(pattern);

@@ -51,16 +51,16 @@ function load(): { spec: Json; ajv: Ajv } {
   return loaded;
 }
 
-/** Deep copy with local `#/components/...` references pointed at the registered spec. */
-function rebased(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(rebased);
+/** Deep copy with local `#/components/...` references pointed at a document registered under `specId`. */
+export function rebaseRefs(schema: unknown, specId: string): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => rebaseRefs(item, specId));
   if (typeof schema !== "object" || schema === null) return schema;
   return Object.fromEntries(
     Object.entries(schema).map(([key, value]) => [
       key,
       key === "$ref" && typeof value === "string" && value.startsWith("#/")
-        ? `${SPEC_ID}${value}`
-        : rebased(value),
+        ? `${specId}${value}`
+        : rebaseRefs(value, specId),
     ]),
   );
 }
@@ -70,7 +70,7 @@ const compiledParameterSchemas = new WeakMap<object, ValidateFunction>();
 function parameterValidator(schema: Json): ValidateFunction {
   let validate = compiledParameterSchemas.get(schema);
   if (validate === undefined) {
-    validate = load().ajv.compile(rebased(schema) as Json);
+    validate = load().ajv.compile(rebaseRefs(schema, SPEC_ID) as Json);
     compiledParameterSchemas.set(schema, validate);
   }
   return validate;

@@ -9,6 +9,7 @@ import { parseServiceKey } from "../../src/config/serviceKey";
 import { DEFAULT_STORAGE_TIMEOUT_MS, type Settings } from "../../src/config/settings";
 import type { RelayResponse } from "../../src/http/problem";
 import { createRelay, type RelayOptions } from "../../src/relay";
+import { RelayOpenApi } from "./relayOpenApi";
 
 export interface HarnessOptions extends Partial<RelayOptions> {
   /** The service key as any JSON object (the emulator's); parsed the way AICORE_SERVICE_KEY is. */
@@ -26,15 +27,33 @@ export interface Answer {
   json: () => unknown;
 }
 
-function answerOf(response: RelayResponse): Answer {
+interface SentRequest {
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+}
+
+function answerOf(response: RelayResponse, sent: SentRequest, openApi: RelayOpenApi): Answer {
   const text =
     typeof response.body === "string" ? response.body : Buffer.from(response.body).toString("utf8");
+  // Every answer of every integration test is held to the OpenAPI description of its catalog.
+  openApi.assert({
+    method: sent.method,
+    url: sent.url,
+    requestHeaders: sent.headers ?? {},
+    requestBody: sent.body,
+    status: response.status,
+    responseHeaders: response.headers,
+    responseText: text,
+  });
   return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) };
 }
 
 /**
  * The relay's handlers, called the way the Functions host calls them: the library's own HttpRequest and
- * InvocationContext. Every log line is kept, to search it for secrets.
+ * InvocationContext. Every log line is kept, to search it for secrets. Every answer is checked against the
+ * relay's OpenAPI description of the catalog (a mismatch throws).
  */
 export function createHarness(options: HarnessOptions) {
   const settings: Settings = {
@@ -53,6 +72,7 @@ export function createHarness(options: HarnessOptions) {
     storageTimeoutMs: DEFAULT_STORAGE_TIMEOUT_MS,
     ...options.settings,
   };
+  const openApi = new RelayOpenApi(options.catalog);
   const logs: string[] = [];
   const relay = createRelay(settings, options.catalog, {
     logger: { warn: (...args: unknown[]) => logs.push(`warning ${args.map(String).join(" ")}`) },
@@ -68,51 +88,58 @@ export function createHarness(options: HarnessOptions) {
   const healthHandler = createHealthHandler(relay);
   const refreshHandler = createRefreshHandler(relay);
   const webhookHandler = createWebhookHandler(relay);
-  const bodyInit = (body: string | Uint8Array | unknown) =>
-    typeof body === "string"
-      ? { string: body }
-      : body instanceof Uint8Array
-        ? { bytes: body }
-        : { string: JSON.stringify(body) };
+  const bodyOf = (body: string | Uint8Array | unknown): string | Uint8Array =>
+    typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body);
+  const bodyInit = (body: string | Uint8Array) =>
+    typeof body === "string" ? { string: body } : { bytes: body };
 
   return {
     relay,
     logs,
+    openApi,
     async predict(
       model: string,
       body: string | Uint8Array | unknown,
       init: { method?: string; headers?: Record<string, string> } = {},
     ): Promise<Answer> {
-      const request = new HttpRequest({
+      const sent = {
         method: init.method ?? "POST",
         url: `http://localhost/api/models/${encodeURIComponent(model)}/predict`,
         headers: init.headers ?? { "content-type": "application/json" },
+        body: init.method === "GET" || init.method === "HEAD" ? undefined : bodyOf(body),
+      };
+      const request = new HttpRequest({
+        ...sent,
         params: { model },
-        body: init.method === "GET" || init.method === "HEAD" ? undefined : bodyInit(body),
+        body: sent.body === undefined ? undefined : bodyInit(sent.body),
       });
-      return answerOf(await predictHandler(request, context("predict")));
+      return answerOf(await predictHandler(request, context("predict")), sent, openApi);
     },
     async webhook(
       source: string,
       body: string | Uint8Array,
       init: { method?: string; headers?: Record<string, string> } = {},
     ): Promise<Answer> {
-      const request = new HttpRequest({
+      const sent = {
         method: init.method ?? "POST",
         url: `http://localhost/api/hooks/${encodeURIComponent(source)}`,
         headers: init.headers ?? { "content-type": "application/json" },
+        body: init.method === "GET" || init.method === "HEAD" ? undefined : body,
+      };
+      const request = new HttpRequest({
+        ...sent,
         params: { source },
-        body: init.method === "GET" || init.method === "HEAD" ? undefined : bodyInit(body),
+        body: sent.body === undefined ? undefined : bodyInit(sent.body),
       });
-      return answerOf(await webhookHandler(request, context("webhook")));
+      return answerOf(await webhookHandler(request, context("webhook")), sent, openApi);
     },
     async deployments(): Promise<Answer> {
-      const request = new HttpRequest({ method: "GET", url: "http://localhost/api/deployments" });
-      return answerOf(await deploymentsHandler(request, context("deployments")));
+      const sent = { method: "GET", url: "http://localhost/api/deployments" };
+      return answerOf(await deploymentsHandler(new HttpRequest(sent), context("deployments")), sent, openApi);
     },
     async health(): Promise<Answer> {
-      const request = new HttpRequest({ method: "GET", url: "http://localhost/api/health" });
-      return answerOf(await healthHandler(request, context("health")));
+      const sent = { method: "GET", url: "http://localhost/api/health" };
+      return answerOf(await healthHandler(new HttpRequest(sent), context("health")), sent, openApi);
     },
     async refresh(): Promise<void> {
       const timer: Timer = {

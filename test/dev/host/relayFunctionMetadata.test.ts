@@ -19,7 +19,21 @@ const EXPECTED = [
     methods: ALL_METHODS,
     authLevel: "function",
   },
+  {
+    name: "docs",
+    trigger: "httpTrigger",
+    route: "docs/{asset?}",
+    methods: ALL_METHODS,
+    authLevel: "anonymous",
+  },
   { name: "health", trigger: "httpTrigger", route: "health", methods: ALL_METHODS, authLevel: "anonymous" },
+  {
+    name: "openapi",
+    trigger: "httpTrigger",
+    route: "openapi.json",
+    methods: ALL_METHODS,
+    authLevel: "anonymous",
+  },
   {
     name: "predict",
     trigger: "httpTrigger",

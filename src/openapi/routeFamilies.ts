@@ -1,0 +1,15 @@
+import { deploymentsRoutes } from "./deploymentsRoutes";
+import { documentationRoutes } from "./documentationRoutes";
+import { healthRoutes } from "./healthRoutes";
+import { predictRoutes } from "./predictRoutes";
+import type { RouteFamily } from "./routeFamily";
+import { webhookRoutes } from "./webhookRoutes";
+
+/** Every route family the relay serves, in the order the reference shows them. Add a new family here. */
+export const ROUTE_FAMILIES: readonly RouteFamily[] = [
+  predictRoutes,
+  webhookRoutes,
+  deploymentsRoutes,
+  healthRoutes,
+  documentationRoutes,
+];

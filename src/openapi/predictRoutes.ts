@@ -1,7 +1,7 @@
 import type { ModelDefinition } from "../config/catalog";
+import { DEPLOYMENT_ID_HEADER } from "../http/outcomeResponse";
 import { ProblemError, problem } from "../http/problem";
 import { MAX_BATCH, parsePredictionRequest } from "../scoring/predictionRequest";
-import { DEPLOYMENT_ID_HEADER } from "../scoring/scorer";
 import { CONFIGURATION_ERROR, problemAnswer, RETRY_AFTER_HEADER } from "./problemAnswers";
 import type { OpenApiObject, RouteFamily } from "./routeFamily";
 import { FUNCTION_KEY, KEY_REFUSED } from "./security";

@@ -44,10 +44,17 @@ interface ReadyLine {
 }
 
 async function controlCall(url: string, method: string, route: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${url}/__emulator${route}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
+  const send = () =>
+    fetch(`${url}/__emulator${route}`, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  // A test that kept the event loop busy for seconds may find its idle keep-alive socket closed by the
+  // emulator before fetch noticed: that request never reached the emulator, so it is sent once more.
+  const response = await send().catch((error: unknown) => {
+    if ((error as { cause?: { message?: string } }).cause?.message !== "other side closed") throw error;
+    return send();
   });
   const text = await response.text();
   if (!response.ok)

@@ -1,0 +1,89 @@
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import AdmZip from "adm-zip";
+
+/** What the Functions host needs at the app root besides the built code and the production node_modules. */
+const APP_FILES = ["host.json", "models.json"];
+/** Built code that only runs locally (dev host, emulator, launcher, this packager). */
+const LOCAL_ONLY = path.join("src", "dev");
+
+export interface PackageResult {
+  zipPath: string;
+  bytes: number;
+  files: number;
+}
+
+interface PackageJson {
+  name?: string;
+  version?: string;
+  main?: string;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+function run(command: string, args: string[], cwd: string): void {
+  const result = spawnSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  if (result.status !== 0) {
+    const reason = (result.stderr || result.stdout || String(result.error ?? "")).trim().split("\n").at(-1);
+    throw new Error(`${command} ${args.join(" ")} failed: ${reason}`);
+  }
+}
+
+/**
+ * Builds the zip the README's publish command uploads: whatever `npm run build` left in dist/ (minus the local
+ * dev tools), host.json, the catalog, package.json without dev and optional dependencies, and node_modules with
+ * the production dependencies only — no devDependencies, no Core Tools (an optional dependency would survive
+ * `--omit=dev`). Nothing is built on Azure (no remote build): the zip runs as it is.
+ */
+export function createDeploymentPackage(appRoot: string, zipPath: string): PackageResult {
+  const dist = path.join(appRoot, "dist");
+  if (!existsSync(path.join(dist, "functions")))
+    throw new Error("dist/functions is missing: run `npm run build`");
+  const stage = mkdtempSync(path.join(tmpdir(), "relay-package-"));
+  try {
+    cpSync(dist, path.join(stage, "dist"), {
+      recursive: true,
+      filter: (source) => path.relative(dist, source) !== LOCAL_ONLY,
+    });
+    for (const file of APP_FILES) cpSync(path.join(appRoot, file), path.join(stage, file));
+    cpSync(path.join(appRoot, "package.json"), path.join(stage, "package.json"));
+    cpSync(path.join(appRoot, "package-lock.json"), path.join(stage, "package-lock.json"));
+    // The lock decides the versions; no install scripts run (none of the production dependencies needs one).
+    run(
+      process.platform === "win32" ? "npm.cmd" : "npm",
+      [
+        "ci",
+        "--omit=dev",
+        "--omit=optional",
+        "--ignore-scripts",
+        "--no-audit",
+        "--no-fund",
+        "--prefer-offline",
+      ],
+      stage,
+    );
+    const packageJson = JSON.parse(readFileSync(path.join(stage, "package.json"), "utf8")) as PackageJson;
+    const {
+      devDependencies: _dev,
+      optionalDependencies: _optional,
+      scripts: _scripts,
+      ...shipped
+    } = packageJson;
+    writeFileSync(path.join(stage, "package.json"), `${JSON.stringify(shipped, null, 2)}\n`);
+    rmSync(path.join(stage, "package-lock.json"));
+    rmSync(path.join(stage, "node_modules", ".bin"), { recursive: true, force: true });
+    rmSync(path.join(stage, "node_modules", ".package-lock.json"), { force: true });
+
+    const zip = new AdmZip();
+    zip.addLocalFolder(stage);
+    rmSync(zipPath, { force: true });
+    zip.writeZip(zipPath);
+    return { zipPath, bytes: statSync(zipPath).size, files: zip.getEntries().length };
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}

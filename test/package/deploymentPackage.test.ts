@@ -1,0 +1,130 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import AdmZip from "adm-zip";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DevHostProcess, REPO_ROOT, requireBuild } from "../dev/host/devHostProcess";
+
+/**
+ * The zip `npm run package` writes, unpacked into an empty folder as the Functions host unpacks it: it must run
+ * as it is (no remote build), with the production dependencies only.
+ */
+
+const PACKAGER = path.join(REPO_ROOT, "dist", "src", "dev", "package", "main.js");
+const repoPackage = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+  optionalDependencies: Record<string, string>;
+};
+
+let work: string;
+let app: string;
+let packagerOutput: string;
+
+beforeAll(() => {
+  requireBuild();
+  work = mkdtempSync(path.join(tmpdir(), "relay-package-test-"));
+  const zipPath = path.join(work, "aicore-relay.zip");
+  const result = spawnSync(process.execPath, [PACKAGER, "--out", zipPath], { encoding: "utf8" });
+  expect(result.status, result.stderr).toBe(0);
+  packagerOutput = result.stdout;
+  app = path.join(work, "app");
+  new AdmZip(zipPath).extractAllTo(app);
+}, 240_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe("deployment package (npm run package)", () => {
+  it("says where it wrote the zip and how large it is", () => {
+    expect(packagerOutput).toMatch(/^package: .*aicore-relay\.zip \(\d+\.\d MiB, \d+ entries\)\n$/);
+  });
+
+  it("holds the built functions, host.json, the catalog and package.json, and no sources, tests or dev tools", () => {
+    expect(readdirSync(app).sort()).toEqual([
+      "dist",
+      "host.json",
+      "models.json",
+      "node_modules",
+      "package.json",
+    ]);
+    expect(existsSync(path.join(app, "dist", "src", "dev"))).toBe(false);
+    const shipped = JSON.parse(readFileSync(path.join(app, "package.json"), "utf8"));
+    expect(shipped.main).toBe("dist/functions/*.js");
+    expect(shipped.dependencies).toEqual(repoPackage.dependencies);
+    expect(shipped).not.toHaveProperty("devDependencies");
+    expect(shipped).not.toHaveProperty("optionalDependencies");
+  });
+
+  it("carries no devDependency (unless a production package needs it too) and not the optional Core Tools", () => {
+    const neededByShipped = new Set(Object.keys(repoPackage.dependencies));
+    const modules = path.join(app, "node_modules");
+    const packageDirs = readdirSync(modules).flatMap((entry) =>
+      entry.startsWith("@")
+        ? readdirSync(path.join(modules, entry)).map((name) => path.join(modules, entry, name))
+        : [path.join(modules, entry)],
+    );
+    for (const dir of packageDirs) {
+      const manifest = path.join(dir, "package.json");
+      if (!existsSync(manifest)) continue;
+      const json = JSON.parse(readFileSync(manifest, "utf8"));
+      for (const name of Object.keys({ ...json.dependencies, ...json.optionalDependencies })) {
+        neededByShipped.add(name);
+      }
+    }
+    const devOnly = Object.keys(repoPackage.devDependencies).filter((name) => !neededByShipped.has(name));
+    expect(devOnly).toContain("azurite");
+    const present = [...devOnly, ...Object.keys(repoPackage.optionalDependencies)].filter((name) =>
+      existsSync(path.join(modules, name)),
+    );
+    expect(present).toEqual([]);
+  });
+
+  it("loads every function file with plain Node from the unpacked folder, each dependency resolving there", () => {
+    const functions = readdirSync(path.join(app, "dist", "functions")).filter((f) => f.endsWith(".js"));
+    expect(functions.length).toBeGreaterThanOrEqual(6);
+    const script = [
+      ...functions.map((f) => `require(${JSON.stringify(`./dist/functions/${f}`)});`),
+      // Loaded lazily (identity-based storage only), so resolve it explicitly.
+      ...Object.keys(repoPackage.dependencies).map((d) => `require.resolve(${JSON.stringify(d)});`),
+      "console.log('loaded');",
+    ].join("\n");
+    const result = spawnSync(process.execPath, ["-e", script], {
+      cwd: app,
+      encoding: "utf8",
+      env: { PATH: process.env.PATH, NODE_PATH: "" },
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout.trim().split("\n").at(-1)).toBe("loaded");
+  });
+
+  it("registers every function and answers over HTTP when served from the unpacked folder", async () => {
+    const host = new DevHostProcess(
+      ["--app-root", app, "--port", "0"],
+      { PATH: process.env.PATH, AzureWebJobsStorage: "UseDevelopmentStorage=true" },
+      undefined,
+      false,
+    );
+    try {
+      const url = (await host.waitForLine(/^dev host listening at (http:\/\/\S+)$/))[1];
+      for (const name of [
+        "deployments",
+        "health",
+        "predict",
+        "purgeWebhookDeliveries",
+        "refreshDeployments",
+        "webhook",
+      ]) {
+        expect(host.output("stdout")).toMatch(new RegExp(`^  ${name}: `, "m"));
+      }
+      // No AICORE_SERVICE_KEY: the packaged relay itself answers, naming the setting.
+      const response = await fetch(`${url}/api/health`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ setting: "AICORE_SERVICE_KEY" });
+    } finally {
+      await host.stop();
+    }
+  });
+});

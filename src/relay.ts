@@ -55,9 +55,9 @@ export function createRelay(settings: Settings, catalog: Catalog, options: Relay
     ...RETRY,
     deadlineMs: settings.requestDeadlineMs,
   });
+  // No deadline of its own: the Scorer gives each request one REQUEST_DEADLINE_MS for all of its calls.
   const predictPolicy = new UpstreamPolicy("model server", {
     ...RETRY,
-    deadlineMs: settings.requestDeadlineMs,
     breaker: { consecutiveFailures: 5, halfOpenAfterMs: 10_000 },
     bulkhead: { limit: settings.maxConcurrentUpstream, queue: settings.maxConcurrentUpstream * 4 },
     ...options.predictPolicy,
@@ -77,12 +77,22 @@ export function createRelay(settings: Settings, catalog: Catalog, options: Relay
     options.recordTtlMs ?? 5_000,
   );
   const refresher = new DeploymentRefresher(catalog, api, records);
-  const scorer = new Scorer(catalog, records, refresher, new PredictClient(inference, tokens), predictPolicy);
+  const scorer = new Scorer(
+    catalog,
+    records,
+    refresher,
+    new PredictClient(inference, tokens),
+    predictPolicy,
+    {
+      requestDeadlineMs: settings.requestDeadlineMs,
+    },
+  );
   const webhooks = createWebhooks({
     catalog,
     scorer,
     storage: settings.storage,
     storageTimeoutMs: settings.storageTimeoutMs,
+    requestDeadlineMs: settings.requestDeadlineMs,
     env: options.env ?? process.env,
     logger: options.logger,
     store: options.deliveryStore,

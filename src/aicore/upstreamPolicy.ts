@@ -28,7 +28,7 @@ export interface UpstreamPolicyOptions {
   maxDelayMs: number;
   /** A `Retry-After` from the upstream is honoured up to this cap. */
   retryAfterCapMs: number;
-  /** Overall budget of one call including every retry; undefined for none. */
+  /** Overall budget of one call including every retry; undefined for none (the caller's deadline signal may bound it). */
   deadlineMs?: number;
   /** Per-key circuit: opens after this many consecutive failed calls, probes again after halfOpenAfterMs. */
   breaker?: { consecutiveFailures: number; halfOpenAfterMs: number };
@@ -77,12 +77,23 @@ export class UpstreamPolicy {
     });
   }
 
-  /** Runs `attempt` under the policies; `key` selects the circuit (a deployment id). */
-  async execute<T>(key: string, attempt: (context: AttemptContext) => Promise<T>): Promise<T> {
+  /**
+   * Runs `attempt` under the policies; `key` selects the circuit (a deployment id). `deadline` is the whole
+   * request's: once it has passed no attempt starts (not even a retry after its backoff), and the one in flight is
+   * aborted and answered as a timeout at once.
+   */
+  async execute<T>(
+    key: string,
+    attempt: (context: AttemptContext) => Promise<T>,
+    deadline?: AbortSignal,
+  ): Promise<T> {
     try {
-      return await this.policyFor(key).execute((context) =>
-        attempt({ attempt: context.attempt + 1, signal: context.signal }),
-      );
+      if (deadline?.aborted) throw new TaskCancelledError("the request deadline has passed");
+      const run = this.policyFor(key).execute((context) => {
+        if (context.signal.aborted) throw new TaskCancelledError("the request deadline has passed");
+        return attempt({ attempt: context.attempt + 1, signal: context.signal });
+      }, deadline);
+      return await (deadline ? untilAborted(run, deadline) : run);
     } catch (error) {
       const failure = this.translate(error, key);
       markExhausted(failure); // an outer policy must not retry it again
@@ -139,4 +150,16 @@ export class UpstreamPolicy {
     }
     return error;
   }
+}
+
+/** `work`, or a TaskCancelledError as soon as `signal` aborts (what is in flight is aborted by the same signal). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new TaskCancelledError("the request deadline has passed"));
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  return Promise.race([work, aborted]).finally(() => {
+    if (onAbort) signal.removeEventListener("abort", onAbort);
+  });
 }

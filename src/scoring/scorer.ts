@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { PredictClient, UpstreamAnswer } from "../aicore/predictClient";
 import { bodyExcerpt, parseRetryAfter, UpstreamError } from "../aicore/upstreamError";
 import type { UpstreamPolicy } from "../aicore/upstreamPolicy";
@@ -17,6 +18,8 @@ const RETRY_AFTER_SECONDS = 30;
 export interface ScorerOptions {
   /** Upstream calls in flight for one batch sent to a `raw` model. */
   batchConcurrency?: number;
+  /** REQUEST_DEADLINE_MS: the whole budget of one scoring, every call of a batch and every retry included. */
+  requestDeadlineMs?: number;
 }
 
 function noUsableDeployment(record: DeploymentRecord): ProblemError {
@@ -45,6 +48,7 @@ function noUsableDeployment(record: DeploymentRecord): ProblemError {
  */
 export class Scorer {
   private readonly batchConcurrency: number;
+  private readonly requestDeadlineMs: number;
 
   constructor(
     private readonly catalog: Catalog,
@@ -55,6 +59,7 @@ export class Scorer {
     options: ScorerOptions = {},
   ) {
     this.batchConcurrency = options.batchConcurrency ?? 8;
+    this.requestDeadlineMs = options.requestDeadlineMs ?? 60_000;
   }
 
   model(name: string): ModelDefinition {
@@ -72,7 +77,7 @@ export class Scorer {
   /** The prediction, or the problem of a known failure; only an unexpected error is thrown. */
   async score(model: ModelDefinition, request: PredictionRequest, logger: Logger): Promise<ScoringOutcome> {
     try {
-      return await this.predict(model, request, logger);
+      return await this.predict(model, request, logger, this.deadline());
     } catch (error) {
       const known = toScoringProblem(error);
       if (known) return known;
@@ -80,25 +85,39 @@ export class Scorer {
     }
   }
 
+  /** Aborts when the request's budget is spent; every predict call of this request listens to it. */
+  private deadline(): AbortSignal {
+    const signal = AbortSignal.timeout(this.requestDeadlineMs);
+    setMaxListeners(0, signal); // one listener per call in flight of a batch, and cockatiel's per policy
+    return signal;
+  }
+
   private async predict(
     model: ModelDefinition,
     request: PredictionRequest,
     logger: Logger,
+    deadline: AbortSignal,
   ): Promise<Prediction> {
     let record = await this.usableRecord(model, logger);
     if (model.requestFormat === "instances") {
-      const { answer, servedBy } = await this.call(model, record, { instances: request.instances }, logger);
+      const { answer, servedBy } = await this.call(
+        model,
+        record,
+        { instances: request.instances },
+        logger,
+        deadline,
+      );
       return prediction(model, answer, servedBy);
     }
     if (!request.batch) {
-      const { answer, servedBy } = await this.call(model, record, request.instances[0], logger);
+      const { answer, servedBy } = await this.call(model, record, request.instances[0], logger, deadline);
       return prediction(model, answer, servedBy);
     }
     const predictions = await mapWithConcurrency(
       request.instances,
       this.batchConcurrency,
       async (instance) => {
-        const { answer, servedBy } = await this.call(model, record, instance, logger);
+        const { answer, servedBy } = await this.call(model, record, instance, logger, deadline);
         record = servedBy;
         return answerValue(answer.contentType, answer.body);
       },
@@ -146,8 +165,9 @@ export class Scorer {
     record: DeploymentRecord,
     body: unknown,
     logger: Logger,
+    deadline: AbortSignal,
   ): Promise<{ answer: UpstreamAnswer; servedBy: DeploymentRecord }> {
-    const answer = await this.send(model, record, body, logger);
+    const answer = await this.send(model, record, body, logger, deadline);
     if (answer.status !== 404) return { answer: this.accept(answer, record), servedBy: record };
     logger.warn(`model ${model.name}: deployment ${record.deploymentId} answered 404; refreshing its record`);
     const fresh = await this.refresher.refreshModel(model, logger).catch(() => undefined);
@@ -161,23 +181,31 @@ export class Scorer {
     if (!fresh.usable || !fresh.deploymentUrl) throw noUsableDeployment(fresh);
     if (fresh.deploymentId === record.deploymentId)
       return { answer: this.accept(answer, record), servedBy: record };
-    return { answer: this.accept(await this.send(model, fresh, body, logger), fresh), servedBy: fresh };
+    return {
+      answer: this.accept(await this.send(model, fresh, body, logger, deadline), fresh),
+      servedBy: fresh,
+    };
   }
 
-  /** The predict call under the model server's policy (deadline, bulkhead, circuit per deployment, retry). */
+  /** The predict call under the model server's policy (bulkhead, circuit per deployment, retry) and the request's deadline. */
   private async send(
     model: ModelDefinition,
     record: DeploymentRecord,
     body: unknown,
     logger: Logger,
+    deadline: AbortSignal,
   ): Promise<UpstreamAnswer> {
     const url = `${(record.deploymentUrl ?? "").replace(/\/+$/, "")}${model.predictPath}`;
     let attempts = 0;
     try {
-      const answer = await this.policy.execute(record.deploymentId ?? "none", ({ attempt, signal }) => {
-        attempts = attempt;
-        return this.predictClient.predict(model.resourceGroup, url, body, signal);
-      });
+      const answer = await this.policy.execute(
+        record.deploymentId ?? "none",
+        ({ attempt, signal }) => {
+          attempts = attempt;
+          return this.predictClient.predict(model.resourceGroup, url, body, signal);
+        },
+        deadline,
+      );
       if (attempts > 1)
         logger.log(
           `model ${model.name}: deployment ${record.deploymentId} answered after ${attempts} attempts`,

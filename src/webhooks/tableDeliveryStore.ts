@@ -8,6 +8,9 @@ import type {
   RecordedResponse,
 } from "./deliveryStore";
 
+/** An in-progress delivery older than this was abandoned (its instance crashed): the next copy takes it over. */
+export const DELIVERY_ABANDON_AFTER_MS = 5 * 60_000;
+
 export interface TableDeliveryStoreOptions {
   /** How long a record is honoured. */
   ttlMs: number;
@@ -26,7 +29,7 @@ export class TableDeliveryStore implements DeliveryStore {
     this.table = new ClaimTable(storage, {
       tableName: options.tableName ?? "webhookdeliveries",
       ttlMs: options.ttlMs,
-      abandonAfterMs: options.abandonAfterMs ?? 5 * 60_000,
+      abandonAfterMs: options.abandonAfterMs ?? DELIVERY_ABANDON_AFTER_MS,
       timeoutMs: options.timeoutMs,
     });
   }

@@ -21,6 +21,7 @@ const TITLES = {
   "unknown-source": "Unknown source",
   "method-not-allowed": "Method not allowed",
   "body-too-large": "Request body too large",
+  "length-required": "Content-Length required",
   "unsupported-media-type": "Unsupported media type",
   "validation-failed": "Input does not match the model's schema",
   "no-usable-deployment": "No usable deployment",

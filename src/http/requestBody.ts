@@ -40,11 +40,29 @@ function tooLarge(maxBytes: number): ProblemError {
   );
 }
 
+/**
+ * An empty body, unless it is empty only because it was chunked: without HTTP streams the Functions host forwards
+ * no body for a request with Transfer-Encoding and no Content-Length. Say so instead of judging a body the sender
+ * did send.
+ */
+function checkedEmpty(request: IncomingRequest): Uint8Array {
+  if (request.headers.get("content-length") === null && request.headers.has("transfer-encoding")) {
+    throw new ProblemError(
+      problem(
+        "length-required",
+        411,
+        "A chunked request body (Transfer-Encoding without Content-Length) does not reach the relay; send the body with Content-Length",
+      ),
+    );
+  }
+  return new Uint8Array(0);
+}
+
 /** Reads the body while counting: a body over the limit is cut off there, never buffered whole. */
 export async function readBodyWithLimit(request: IncomingRequest, maxBytes: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-  if (!request.body) return new Uint8Array(0);
+  if (!request.body) return checkedEmpty(request);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -58,5 +76,6 @@ export async function readBodyWithLimit(request: IncomingRequest, maxBytes: numb
     }
     chunks.push(value);
   }
+  if (total === 0) return checkedEmpty(request);
   return Buffer.concat(chunks, total);
 }

@@ -26,6 +26,16 @@ function validationExample(model: ModelDefinition) {
 export function scoringFailures(model: ModelDefinition): Record<string, OpenApiObject> {
   const retryAfter = { "Retry-After": RETRY_AFTER_HEADER };
   return {
+    "411": problemAnswer(
+      "The body came chunked (Transfer-Encoding without Content-Length): the Functions host does not forward it.",
+      {
+        lengthRequired: problem(
+          "length-required",
+          411,
+          "A chunked request body (Transfer-Encoding without Content-Length) does not reach the relay; send the body with Content-Length",
+        ),
+      },
+    ),
     "413": problemAnswer("The body is larger than MAX_BODY_BYTES (cut off while reading).", {
       tooLarge: problem(
         "body-too-large",

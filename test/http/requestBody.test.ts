@@ -49,6 +49,13 @@ describe("content type", () => {
 });
 
 describe("body reading", () => {
+  it("answers 411 for a chunked request whose body did not arrive (the host forwards none without streams)", async () => {
+    const chunked = { method: "POST", headers: new Headers({ "transfer-encoding": "chunked" }), body: null };
+    expect(await statusOf(() => readBodyWithLimit(chunked, 1000))).toBe(411);
+    const declaredEmpty = { method: "POST", headers: new Headers({ "content-length": "0" }), body: null };
+    expect((await readBodyWithLimit(declaredEmpty, 1000)).byteLength).toBe(0);
+  });
+
   it("refuses a declared Content-Length over the limit before reading", async () => {
     let pulls = 0;
     const request = {

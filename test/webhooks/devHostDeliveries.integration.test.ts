@@ -106,6 +106,20 @@ describe("deliveries to the relay served by the dev host", () => {
     expect(output.match(/STRIPE_WEBHOOK_SECRET is not set/g)).toHaveLength(1);
   });
 
+  it("a chunked body (no Content-Length), which the host does not forward without streams, gets 411", async () => {
+    for (const path of ["/api/hooks/crm", "/api/models/churn/predict"]) {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: new Blob([JSON.stringify(CUSTOMER)]).stream(),
+        duplex: "half",
+      } as RequestInit);
+      expect(response.status, path).toBe(411);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+      expect(await response.json()).toMatchObject({ type: "urn:aicore-relay:problem:length-required" });
+    }
+  });
+
   it("routes every method to the handler (405 problem+json) and is anonymous (no function key needed)", async () => {
     const get = await post("crm", "", {}, "GET");
     expect(get.status).toBe(405);

@@ -7,7 +7,7 @@ import {
   type HttpFunction,
   type TimerFunction,
 } from "./functionTable";
-import { startHttpServer } from "./httpServer";
+import { bodyLimitFromEnv, startHttpServer } from "./httpServer";
 import { type FunctionsLibrary, loadFunctionsLibrary, runAppHooks } from "./invocation";
 import { type Console, processConsole } from "./logging";
 import { installCoreModule } from "./requireHook";
@@ -171,6 +171,7 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
     out,
     port,
     host,
+    bodyLimit: bodyLimitFromEnv(process.env),
   }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "EADDRINUSE") throw new DevHostError(`port ${port} is already in use (PORT)`);
     if (error.code === "EACCES") throw new DevHostError(`no permission to listen on port ${port} (PORT)`);

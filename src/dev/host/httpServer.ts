@@ -2,41 +2,58 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { DevHostError } from "./appConfig";
 import type { HttpFunction } from "./functionTable";
 import { type FunctionsLibrary, invoke, type LibraryCookie, type LibraryHttpResponse } from "./invocation";
 import { type Console, hostLine } from "./logging";
 
-/** Largest request body the dev host reads (the Functions host's default limit is about 100 MB). */
-const MAX_REQUEST_BYTES = 100 * 1024 * 1024;
+/** The host's default request body limit (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT unset): 100 MB. */
+export const DEFAULT_BODY_LIMIT = 104_857_600;
 
-interface Problem {
-  status: number;
-  title: string;
-  detail: string;
-  [key: string]: unknown;
+/**
+ * FUNCTIONS_REQUEST_BODY_SIZE_LIMIT, the host setting that caps request bodies (bytes). The host answers 413
+ * itself beyond it; the function never sees such a request.
+ */
+export function bodyLimitFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT?.trim();
+  if (!raw) return DEFAULT_BODY_LIMIT;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) {
+    throw new DevHostError(`FUNCTIONS_REQUEST_BODY_SIZE_LIMIT '${raw}' is not a number of bytes`);
+  }
+  return Number(raw);
 }
 
-function sendProblem(res: http.ServerResponse, problem: Problem, headers: Record<string, string> = {}): void {
-  const body = JSON.stringify({ type: "about:blank", ...problem });
-  res.writeHead(problem.status, {
-    "Content-Type": "application/problem+json",
-    "Content-Length": Buffer.byteLength(body),
-    ...headers,
-  });
-  res.end(body);
+/** What the host answers itself, before or instead of a function: a status and no body. */
+function sendHostStatus(
+  res: http.ServerResponse,
+  status: number,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { "Content-Length": 0, ...headers });
+  res.end();
 }
 
-function readBody(req: http.IncomingMessage): Promise<Buffer | "too-large"> {
+/**
+ * Reads the body as the host does without HTTP streams: up to `limit` bytes (then "too-large", and reading
+ * stops); a chunked body without Content-Length is not forwarded at all (the function sees an empty body).
+ */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | "too-large"> {
+  const declared = req.headers["content-length"];
+  if (declared !== undefined && Number(declared) > limit) return Promise.resolve("too-large");
+  const forwarded = declared !== undefined || req.headers["transfer-encoding"] === undefined;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooLarge = false;
-    req.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_REQUEST_BYTES) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on("end", () => resolve(tooLarge ? "too-large" : Buffer.concat(chunks)));
+      if (size > limit) {
+        req.off("data", onData);
+        req.pause();
+        resolve("too-large");
+      } else if (forwarded) chunks.push(chunk);
+    };
+    req.on("data", onData);
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }
@@ -87,20 +104,15 @@ export class HttpRouter {
     return undefined;
   }
 
-  /** A function for the method, or the methods allowed on the path (405), or nothing (404). */
-  resolve(method: string, pathname: string): RouteMatch | { allow: string[] } | undefined {
+  /** The function for the path and method, or nothing (the host answers 404 for a method no function registers). */
+  resolve(method: string, pathname: string): RouteMatch | undefined {
     const routePath = this.#routePath(pathname);
     if (routePath === undefined) return undefined;
-    const allow = new Set<string>();
-    let matchedAny = false;
     for (const fn of this.#functions) {
       const params = fn.route.match(routePath);
-      if (!params) continue;
-      matchedAny = true;
-      if (!fn.methods || fn.methods.includes(method)) return { fn, params };
-      for (const m of fn.methods) allow.add(m);
+      if (params && (!fn.methods || fn.methods.includes(method))) return { fn, params };
     }
-    return matchedAny ? { allow: [...allow].sort() } : undefined;
+    return undefined;
   }
 }
 
@@ -111,6 +123,8 @@ export interface HttpServerOptions {
   out: Console;
   port: number;
   host: string;
+  /** Largest request body, FUNCTIONS_REQUEST_BODY_SIZE_LIMIT (default 100 MB). */
+  bodyLimit: number;
 }
 
 export interface RunningHttpServer {
@@ -168,29 +182,15 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningHttp
     const hostHeader = req.headers.host ?? `${options.host}:${options.port}`;
     const url = new URL(req.url ?? "/", `http://${hostHeader}`);
     const resolved = router.resolve(method, url.pathname);
+    // The host answers a path no function has, and a method the route does not register, with a bare 404.
     if (!resolved) {
-      sendProblem(res, { status: 404, title: "Not Found", detail: `No function answers ${url.pathname}.` });
+      sendHostStatus(res, 404);
       return;
     }
-    if ("allow" in resolved) {
-      sendProblem(
-        res,
-        {
-          status: 405,
-          title: "Method Not Allowed",
-          detail: `${url.pathname} does not accept ${method}; it accepts ${resolved.allow.join(", ")}.`,
-        },
-        { Allow: resolved.allow.join(", ") },
-      );
-      return;
-    }
-    const body = await readBody(req);
+    const body = await readBody(req, options.bodyLimit);
     if (body === "too-large") {
-      sendProblem(res, {
-        status: 413,
-        title: "Payload Too Large",
-        detail: "The request body is over 100 MB.",
-      });
+      sendHostStatus(res, 413, { Connection: "close" });
+      res.on("finish", () => req.destroy());
       return;
     }
     const { fn, params } = resolved;
@@ -224,12 +224,8 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningHttp
         res.destroy();
         return;
       }
-      sendProblem(res, {
-        status: 500,
-        title: "Internal Server Error",
-        detail: `Function '${fn.name}' failed; see the dev host's log for invocation ${outcome.invocationId}.`,
-        invocationId: outcome.invocationId,
-      });
+      // The host answers a failed invocation with a bare 500; the reason is in the log only.
+      sendHostStatus(res, 500);
     }
   };
 
@@ -241,7 +237,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningHttp
         "error",
       );
       if (!res.headersSent) {
-        sendProblem(res, { status: 500, title: "Internal Server Error", detail: "The dev host failed." });
+        sendHostStatus(res, 500);
       } else {
         res.destroy();
       }

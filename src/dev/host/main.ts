@@ -94,12 +94,19 @@ async function main(): Promise<void> {
   if (stopping) await host.close().then(() => process.exit(0));
 }
 
-process.on("unhandledRejection", (reason) => {
-  hostLine(
-    processConsole,
-    `dev host: unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`,
-    "error",
-  );
-});
+/** As in the Node worker: an unhandled rejection or an uncaught exception ends the process (Azure restarts it). */
+function crash(what: string) {
+  return (reason: unknown): void => {
+    const detail = reason instanceof Error ? (verbose ? reason.stack : reason.message) : String(reason);
+    hostLine(
+      processConsole,
+      `dev host: ${what}, ending the process as the Node worker does: ${detail}`,
+      "error",
+    );
+    process.exit(1);
+  };
+}
+process.on("unhandledRejection", crash("unhandled rejection"));
+process.on("uncaughtException", crash("uncaught exception"));
 
 main().catch(fail);

@@ -57,21 +57,18 @@ describe("dev host HTTP triggers", () => {
     expect(await response.text()).toBe("method GET");
   });
 
-  it("answers 404 problem+json when no route matches", async () => {
-    for (const path of ["/api/nothing-here", "/hello", "/"]) {
-      const response = await fetch(`${url}${path}`);
-      expect(response.status).toBe(404);
-      expect(response.headers.get("content-type")).toBe("application/problem+json");
-      expect(((await response.json()) as { status: number }).status).toBe(404);
+  it("answers a bare 404, as the host does, when no route matches or the route does not register the method", async () => {
+    for (const [method, path] of [
+      ["GET", "/api/nothing-here"],
+      ["GET", "/hello"],
+      ["GET", "/"],
+      ["POST", "/api/items/7"],
+    ] as const) {
+      const response = await fetch(`${url}${path}`, { method, body: method === "POST" ? "{}" : undefined });
+      expect(response.status, `${method} ${path}`).toBe(404);
+      expect(response.headers.get("content-type")).toBeNull();
+      expect(await response.text()).toBe("");
     }
-  });
-
-  it("answers 405 problem+json with Allow for a method the route does not take", async () => {
-    const response = await fetch(`${url}/api/items/7`, { method: "POST", body: "{}" });
-    expect(response.status).toBe(405);
-    expect(response.headers.get("allow")).toBe("DELETE, GET");
-    expect(response.headers.get("content-type")).toBe("application/problem+json");
-    expect(((await response.json()) as { status: number }).status).toBe(405);
   });
 
   it("passes the request body as bytes and streams the response's status, headers, cookies and bytes back", async () => {
@@ -89,15 +86,12 @@ describe("dev host HTTP triggers", () => {
     expect(response.status).toBe(204);
   });
 
-  it("answers 500 problem+json without a stack trace when the handler throws, and logs the error", async () => {
+  it("answers a bare 500, as the host does, when the handler throws, and logs the error", async () => {
+    const from = host.lines.length;
     const response = await fetch(`${url}/api/boom`);
     expect(response.status).toBe(500);
-    expect(response.headers.get("content-type")).toBe("application/problem+json");
-    const text = await response.text();
-    expect(text).not.toContain("kaboom");
-    expect(text).not.toMatch(/at .*\.js:\d+/);
-    const { invocationId } = JSON.parse(text) as { invocationId: string };
-    await host.waitForLine(new RegExp(`boom \\(${invocationId}\\) threw: Error: kaboom`));
+    expect(await response.text()).toBe("");
+    await host.waitForLine(/boom \([\w-]+\) threw: Error: kaboom/, 15_000, from);
   });
 
   it("writes context.log/info/warn/error/debug/trace with the function name and invocation id", async () => {

@@ -1,5 +1,6 @@
 import type { AxiosInstance } from "axios";
 import type { z } from "zod";
+import type { TraceHeaders } from "../tracing/traceHeaders";
 import { authorizedRequest } from "./authorizedRequest";
 import { type AiDeployment, deploymentListSchema, deploymentSchema } from "./deploymentSchema";
 import { parseJsonBytes } from "./jsonBytes";
@@ -11,6 +12,8 @@ export interface DeploymentQuery {
   resourceGroup: string;
   scenarioId: string;
   executableIds: readonly string[];
+  /** The trace the list call belongs to (a timer tick, or the request that looks a deployment up live). */
+  trace?: TraceHeaders;
 }
 
 const PAGE_SIZE = 100;
@@ -33,7 +36,14 @@ export class DeploymentsApi {
       const params: Record<string, string> = { scenarioId: query.scenarioId, $top: String(this.pageSize) };
       if (query.executableIds.length > 0) params.executableIds = query.executableIds.join(",");
       if (all.length > 0) params.$skip = String(all.length);
-      const answer = await this.send(query.resourceGroup, "/v2/lm/deployments", params, deploymentListSchema);
+      const answer = await this.send(
+        query.resourceGroup,
+        "/v2/lm/deployments",
+        params,
+        deploymentListSchema,
+        false,
+        query.trace,
+      );
       all.push(...answer.resources);
       if (answer.resources.length === 0 || all.length >= answer.count) break;
     }
@@ -57,6 +67,7 @@ export class DeploymentsApi {
     params: Record<string, string>,
     schema: T,
     notFoundIsUndefined = false,
+    trace?: TraceHeaders,
   ): Promise<z.infer<T>> {
     const upstream = "AI Core deployments API";
     const request = (signal?: AbortSignal) =>
@@ -68,7 +79,7 @@ export class DeploymentsApi {
           method: "GET",
           url: `${this.aiApiUrl}${path}`,
           params,
-          headers: { Accept: "application/json" },
+          headers: trace ? { Accept: "application/json", ...trace } : { Accept: "application/json" },
           signal,
         },
         upstream,

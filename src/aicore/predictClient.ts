@@ -1,6 +1,12 @@
 import type { AxiosInstance } from "axios";
+import type { TraceHeaders } from "../tracing/traceHeaders";
 import { authorizedRequest } from "./authorizedRequest";
 import type { TokenProvider } from "./tokenProvider";
+
+const PREDICT_HEADERS = {
+  "Content-Type": "application/json",
+  Accept: "application/json, text/plain;q=0.9, */*;q=0.5",
+};
 
 export interface UpstreamAnswer {
   status: number;
@@ -22,6 +28,7 @@ export class PredictClient {
     url: string,
     body: unknown,
     signal?: AbortSignal,
+    trace?: TraceHeaders,
   ): Promise<UpstreamAnswer> {
     const response = await authorizedRequest(
       this.http,
@@ -32,10 +39,7 @@ export class PredictClient {
         url,
         data: JSON.stringify(body),
         signal,
-        headers: {
-          "Content-Type": "application/json",
-          Accept: "application/json, text/plain;q=0.9, */*;q=0.5",
-        },
+        headers: trace ? { ...PREDICT_HEADERS, ...trace } : PREDICT_HEADERS,
       },
       "model server",
     );

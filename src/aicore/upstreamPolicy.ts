@@ -2,6 +2,8 @@ import {
   BrokenCircuitError,
   BulkheadRejectedError,
   bulkhead,
+  type CircuitBreakerPolicy,
+  CircuitState,
   ConsecutiveBreaker,
   circuitBreaker,
   DelegateBackoff,
@@ -36,6 +38,15 @@ export interface UpstreamPolicyOptions {
   bulkhead?: { limit: number; queue: number };
 }
 
+export type CircuitStateName = "closed" | "open" | "half-open" | "isolated";
+
+const CIRCUIT_STATE_NAMES: Record<CircuitState, CircuitStateName> = {
+  [CircuitState.Closed]: "closed",
+  [CircuitState.Open]: "open",
+  [CircuitState.HalfOpen]: "half-open",
+  [CircuitState.Isolated]: "isolated",
+};
+
 export interface AttemptContext {
   attempt: number;
   signal: AbortSignal;
@@ -62,6 +73,8 @@ export class UpstreamPolicy {
   private readonly retryPolicy: RetryPolicy;
   /** The whole composition per key (its own circuit), built once and reused. */
   private readonly composed = new Map<string, IPolicy<IRetryContext>>();
+  /** The circuit of each key, to show its state. */
+  private readonly breakers = new Map<string, CircuitBreakerPolicy>();
 
   constructor(
     readonly name: string,
@@ -107,17 +120,26 @@ export class UpstreamPolicy {
     if (!policy) {
       const config = this.options.breaker;
       const breaker = config
-        ? [
-            circuitBreaker(handleWhen(isUpstreamFault), {
-              halfOpenAfter: config.halfOpenAfterMs,
-              breaker: new ConsecutiveBreaker(config.consecutiveFailures),
-            }),
-          ]
-        : [];
-      policy = wrap(...this.shared, ...breaker, this.retryPolicy) as IPolicy<IRetryContext>;
+        ? circuitBreaker(handleWhen(isUpstreamFault), {
+            halfOpenAfter: config.halfOpenAfterMs,
+            breaker: new ConsecutiveBreaker(config.consecutiveFailures),
+          })
+        : undefined;
+      if (breaker) this.breakers.set(key, breaker);
+      policy = wrap(
+        ...this.shared,
+        ...(breaker ? [breaker] : []),
+        this.retryPolicy,
+      ) as IPolicy<IRetryContext>;
       this.composed.set(key, policy);
     }
     return policy;
+  }
+
+  /** The circuit of `key` on this instance; undefined when it has none (no breaker, or never called). */
+  circuitState(key: string): CircuitStateName | undefined {
+    const state = this.breakers.get(key)?.state;
+    return state === undefined ? undefined : CIRCUIT_STATE_NAMES[state];
   }
 
   /** Exponential backoff with full jitter; a Retry-After answer is waited out (up to the cap) instead. */

@@ -1,13 +1,10 @@
 import type { HttpRequest, InvocationContext } from "@azure/functions";
-import { refreshIntervalMs } from "../deployments/refreshInterval";
+import { isStale, staleAfterMs as staleAfterFor } from "../deployments/staleness";
 import { toErrorResponse } from "../http/errorResponse";
 import { requireMethod } from "../http/methodGuard";
 import { jsonResponse, type RelayResponse } from "../http/problem";
 import type { Relay } from "../relay";
 
-/** Records older than this many refresh intervals (plus slack) are stale: the timer has stopped succeeding. */
-const STALE_AFTER_INTERVALS = 3;
-const STALE_SLACK_MS = 30_000;
 /** Health's own storage budget: a load balancer's probe must get an answer quickly, whatever storage does. */
 const HEALTH_STORAGE_BUDGET_MS = 1_500;
 
@@ -26,8 +23,7 @@ async function readModels(relay: Relay, staleAfterMs: number) {
     const read = await relay.records.get(name);
     const record = read.record;
     anyRecord ||= record !== undefined;
-    const old = record ? now - Date.parse(record.refreshedAt) > staleAfterMs : false;
-    const stale = read.stale || old || Boolean(record?.lastError);
+    const stale = isStale(read, now, staleAfterMs);
     anyStale ||= stale;
     models[name] = { usable: record?.usable ?? null, refreshedAt: record?.refreshedAt ?? null, stale };
   }
@@ -40,8 +36,7 @@ async function readModels(relay: Relay, staleAfterMs: number) {
  * No secrets, no URLs.
  */
 export function createHealthHandler(relay: Relay) {
-  const staleAfterMs =
-    STALE_AFTER_INTERVALS * refreshIntervalMs(relay.settings.refreshSchedule) + STALE_SLACK_MS;
+  const staleAfterMs = staleAfterFor(relay.settings.refreshSchedule);
   return async (request: HttpRequest, context: InvocationContext): Promise<RelayResponse> => {
     try {
       requireMethod(request.method, ["GET", "HEAD"]);

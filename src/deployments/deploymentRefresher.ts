@@ -2,6 +2,7 @@ import type { DeploymentsApi } from "../aicore/deploymentsApi";
 import type { Catalog, ModelDefinition } from "../config/catalog";
 import { errorLine } from "../errorLine";
 import type { Logger } from "../logger";
+import { traceHeadersOf } from "../tracing/traceHeaders";
 import type { CachedRecords } from "./cachedRecords";
 import { type DeploymentRecord, describeChange, recordFromSelection } from "./deploymentRecord";
 import { selectDeployment } from "./selection";
@@ -83,6 +84,7 @@ export class DeploymentRefresher {
         resourceGroup: first.resourceGroup,
         scenarioId: first.scenarioId,
         executableIds,
+        trace: traceHeadersOf(logger),
       });
     } catch (error) {
       logger.error(

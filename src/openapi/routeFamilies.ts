@@ -3,6 +3,7 @@ import { documentationRoutes } from "./documentationRoutes";
 import { healthRoutes } from "./healthRoutes";
 import { predictRoutes } from "./predictRoutes";
 import type { RouteFamily } from "./routeFamily";
+import { statusRoutes } from "./statusRoutes";
 import { webhookRoutes } from "./webhookRoutes";
 
 /** Every route family the relay serves, in the order the reference shows them. Add a new family here. */
@@ -11,5 +12,6 @@ export const ROUTE_FAMILIES: readonly RouteFamily[] = [
   webhookRoutes,
   deploymentsRoutes,
   healthRoutes,
+  statusRoutes,
   documentationRoutes,
 ];

@@ -1,7 +1,7 @@
 import { setMaxListeners } from "node:events";
 import type { PredictClient, UpstreamAnswer } from "../aicore/predictClient";
 import { bodyExcerpt, parseRetryAfter, UpstreamError } from "../aicore/upstreamError";
-import type { UpstreamPolicy } from "../aicore/upstreamPolicy";
+import type { CircuitStateName, UpstreamPolicy } from "../aicore/upstreamPolicy";
 import type { Catalog, ModelDefinition } from "../config/catalog";
 import type { CachedRecords } from "../deployments/cachedRecords";
 import type { DeploymentRecord } from "../deployments/deploymentRecord";
@@ -9,9 +9,11 @@ import type { DeploymentRefresher } from "../deployments/deploymentRefresher";
 import { errorLine } from "../errorLine";
 import { ProblemError, problem } from "../http/problem";
 import type { Logger } from "../logger";
+import { traceHeadersOf } from "../tracing/traceHeaders";
 import { mapWithConcurrency } from "./mapWithConcurrency";
 import type { PredictionRequest } from "./predictionRequest";
 import { answerValue, type Prediction, type ScoringOutcome, toScoringProblem } from "./scoringOutcome";
+import { type UpstreamFailure, UpstreamFailures } from "./upstreamFailures";
 
 const RETRY_AFTER_SECONDS = 30;
 
@@ -49,6 +51,7 @@ function noUsableDeployment(record: DeploymentRecord): ProblemError {
 export class Scorer {
   private readonly batchConcurrency: number;
   private readonly requestDeadlineMs: number;
+  private readonly failures = new UpstreamFailures();
 
   constructor(
     private readonly catalog: Catalog,
@@ -187,7 +190,10 @@ export class Scorer {
     };
   }
 
-  /** The predict call under the model server's policy (bulkhead, circuit per deployment, retry) and the request's deadline. */
+  /**
+   * The predict call under the model server's policy (bulkhead, circuit per deployment, retry) and the request's
+   * deadline, in the invocation's trace; one log line with model, deployment, upstream status, attempts and duration.
+   */
   private async send(
     model: ModelDefinition,
     record: DeploymentRecord,
@@ -196,34 +202,50 @@ export class Scorer {
     deadline: AbortSignal,
   ): Promise<UpstreamAnswer> {
     const url = `${(record.deploymentUrl ?? "").replace(/\/+$/, "")}${model.predictPath}`;
+    const deploymentId = record.deploymentId ?? "none";
+    const trace = traceHeadersOf(logger);
+    const started = performance.now();
     let attempts = 0;
     try {
       const answer = await this.policy.execute(
-        record.deploymentId ?? "none",
+        deploymentId,
         ({ attempt, signal }) => {
           attempts = attempt;
-          return this.predictClient.predict(model.resourceGroup, url, body, signal);
+          return this.predictClient.predict(model.resourceGroup, url, body, signal, trace);
         },
         deadline,
       );
-      if (attempts > 1)
-        logger.log(
-          `model ${model.name}: deployment ${record.deploymentId} answered after ${attempts} attempts`,
-        );
+      logger.log(
+        `prediction model=${model.name} deployment=${deploymentId} upstreamStatus=${answer.status} attempts=${attempts} durationMs=${Math.round(performance.now() - started)}`,
+      );
       return answer;
     } catch (error) {
-      if (attempts > 1) {
-        logger.warn(
-          `model ${model.name}: deployment ${record.deploymentId} failed after ${attempts} attempts`,
-        );
-      }
+      this.failures.note(deploymentId, error);
+      const status = error instanceof UpstreamError ? (error.status ?? error.failure) : "none";
+      logger.warn(
+        `prediction failed model=${model.name} deployment=${deploymentId} upstreamStatus=${status} attempts=${attempts} durationMs=${Math.round(performance.now() - started)}: ${errorLine(error)}`,
+      );
       throw error;
     }
+  }
+
+  /** What this instance knows of a deployment's model server: its circuit and its last failure. */
+  upstreamState(deploymentId: string): {
+    circuit: CircuitStateName | undefined;
+    lastFailure: UpstreamFailure | undefined;
+  } {
+    return { circuit: this.policy.circuitState(deploymentId), lastFailure: this.failures.last(deploymentId) };
   }
 
   /** 2xx passes; anything else is the model server's error, answered as 502 with an excerpt. */
   private accept(answer: UpstreamAnswer, record: DeploymentRecord): UpstreamAnswer {
     if (answer.status >= 200 && answer.status < 300) return answer;
+    if (answer.status !== 404) {
+      this.failures.note(
+        record.deploymentId ?? "none",
+        new UpstreamError("status", "model server", `model server answered ${answer.status}`, answer.status),
+      );
+    }
     throw new UpstreamError(
       "status",
       "model server",

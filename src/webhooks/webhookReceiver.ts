@@ -52,6 +52,23 @@ export class WebhookReceiver {
     return this.store.purgeExpired(this.clock());
   }
 
+  /** Every source with the name of its secret setting and whether it is set (never the secret). */
+  describeSources(): {
+    name: string;
+    model: string;
+    scheme: string;
+    secretSetting: string;
+    secretSet: boolean;
+  }[] {
+    return [...this.sources.values()].map((source) => ({
+      name: source.name,
+      model: source.model.name,
+      scheme: source.verify.scheme,
+      secretSetting: source.verify.secretSetting,
+      secretSet: source.scheme !== undefined,
+    }));
+  }
+
   /** The source of this name: 404 if there is none, 503 while its secret setting is unset. */
   source(name: string): ConfiguredSource {
     const source = this.sources.get(name);

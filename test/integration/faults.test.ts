@@ -146,7 +146,13 @@ describe("transient upstream failures", () => {
     expect(errors?.injected).toBeGreaterThan(50);
     expect(resets?.injected).toBeGreaterThan(50);
     expect(upstream.byKind.predict).toBe(succeeded + injected); // each call was a fault or a success, no more
-    expect(r.h.logs.some((line) => /answered after [234] attempts/.test(line))).toBe(true);
+    expect(
+      r.h.logs.some((line) =>
+        /^information prediction model=churn deployment=\S+ upstreamStatus=200 attempts=[234] durationMs=\d+$/.test(
+          line,
+        ),
+      ),
+    ).toBe(true);
     console.info(
       `faults: ${succeeded}/1000 succeeded, ${upstream.byKind.predict} predict calls, ${injected} injected faults`,
     );
@@ -160,13 +166,25 @@ describe("transient upstream failures", () => {
     await world.emulator.control.resetRequests();
     expect((await r.predict()).status).toBe(200);
     expect(await predictStatuses()).toEqual([0, 0, 200]); // 0: reset without an answer
-    expect(r.h.logs.some((line) => /answered after 3 attempts/.test(line))).toBe(true);
+    expect(
+      r.h.logs.some((line) =>
+        /^information prediction model=churn deployment=\S+ upstreamStatus=200 attempts=3 durationMs=\d+$/.test(
+          line,
+        ),
+      ),
+    ).toBe(true);
 
     await world.emulator.control.setFaults([{ kinds: ["predict"], action: { type: "reset" } }]);
     await world.emulator.control.resetRequests();
     expectProblem(await r.predict(), 502, "upstream-unreachable");
     expect(await predictStatuses()).toEqual([0, 0, 0, 0]); // 4 attempts in all
-    expect(r.h.logs.some((line) => /failed after 4 attempts/.test(line))).toBe(true);
+    expect(
+      r.h.logs.some((line) =>
+        /^warning prediction failed model=churn deployment=\S+ upstreamStatus=unreachable attempts=4 durationMs=\d+: /.test(
+          line,
+        ),
+      ),
+    ).toBe(true);
     await expectNoSecrets(r);
   });
 

@@ -42,15 +42,19 @@ describe("deployment package (npm run package)", () => {
     expect(packagerOutput).toMatch(/^package: .*aicore-relay\.zip \(\d+\.\d MiB, \d+ entries\)\n$/);
   });
 
-  it("holds the built functions, host.json, the catalog and package.json, and no sources, tests or dev tools", () => {
+  it("holds the built functions, host.json, the catalog, package.json and the pages, and no sources, tests or dev tools", () => {
     expect(readdirSync(app).sort()).toEqual([
       "dist",
       "host.json",
       "models.json",
       "node_modules",
       "package.json",
+      "static",
     ]);
     expect(existsSync(path.join(app, "dist", "src", "dev"))).toBe(false);
+    // The status page and the API reference, with Swagger UI from a production dependency (no CDN).
+    expect(readdirSync(path.join(app, "static")).sort()).toEqual(["docs.html", "status.html"]);
+    expect(existsSync(path.join(app, "node_modules", "swagger-ui-dist", "swagger-ui-bundle.js"))).toBe(true);
     const shipped = JSON.parse(readFileSync(path.join(app, "package.json"), "utf8"));
     expect(shipped.main).toBe("dist/functions/*.js");
     expect(shipped.dependencies).toEqual(repoPackage.dependencies);

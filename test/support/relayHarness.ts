@@ -3,10 +3,12 @@ import { createDeploymentsHandler } from "../../src/api/deploymentsHandler";
 import { createHealthHandler } from "../../src/api/healthHandler";
 import { createPredictHandler } from "../../src/api/predictHandler";
 import { createRefreshHandler } from "../../src/api/refreshHandler";
+import { createStatusHandler } from "../../src/api/statusHandler";
 import { createWebhookHandler } from "../../src/api/webhookHandler";
 import type { Catalog } from "../../src/config/catalog";
 import { parseServiceKey } from "../../src/config/serviceKey";
 import { DEFAULT_STORAGE_TIMEOUT_MS, type Settings } from "../../src/config/settings";
+import { invocationTraceContext } from "../../src/dev/host/traceContext";
 import type { RelayResponse } from "../../src/http/problem";
 import { createRelay, type RelayOptions } from "../../src/relay";
 import { RelayOpenApi } from "./relayOpenApi";
@@ -78,14 +80,17 @@ export function createHarness(options: HarnessOptions) {
     logger: { warn: (...args: unknown[]) => logs.push(`warning ${args.map(String).join(" ")}`) },
     ...options,
   });
-  const context = (functionName: string) =>
+  // As the Functions host does: the invocation continues the request's W3C trace (or starts one).
+  const context = (functionName: string, headers: Record<string, string> = {}) =>
     new InvocationContext({
       functionName,
       logHandler: (level, ...args) => logs.push(`${level} ${args.map(String).join(" ")}`),
+      traceContext: invocationTraceContext(headers.traceparent, headers.tracestate),
     });
   const predictHandler = createPredictHandler(relay);
   const deploymentsHandler = createDeploymentsHandler(relay);
   const healthHandler = createHealthHandler(relay);
+  const statusHandler = createStatusHandler(relay);
   const refreshHandler = createRefreshHandler(relay);
   const webhookHandler = createWebhookHandler(relay);
   const bodyOf = (body: string | Uint8Array | unknown): string | Uint8Array =>
@@ -113,7 +118,7 @@ export function createHarness(options: HarnessOptions) {
         params: { model },
         body: sent.body === undefined ? undefined : bodyInit(sent.body),
       });
-      return answerOf(await predictHandler(request, context("predict")), sent, openApi);
+      return answerOf(await predictHandler(request, context("predict", sent.headers)), sent, openApi);
     },
     async webhook(
       source: string,
@@ -131,7 +136,7 @@ export function createHarness(options: HarnessOptions) {
         params: { source },
         body: sent.body === undefined ? undefined : bodyInit(sent.body),
       });
-      return answerOf(await webhookHandler(request, context("webhook")), sent, openApi);
+      return answerOf(await webhookHandler(request, context("webhook", sent.headers)), sent, openApi);
     },
     async deployments(): Promise<Answer> {
       const sent = { method: "GET", url: "http://localhost/api/deployments" };
@@ -140,6 +145,10 @@ export function createHarness(options: HarnessOptions) {
     async health(): Promise<Answer> {
       const sent = { method: "GET", url: "http://localhost/api/health" };
       return answerOf(await healthHandler(new HttpRequest(sent), context("health")), sent, openApi);
+    },
+    async status(query = "?format=json"): Promise<Answer> {
+      const sent = { method: "GET", url: `http://localhost/api/status${query}` };
+      return answerOf(await statusHandler(new HttpRequest(sent), context("status")), sent, openApi);
     },
     async refresh(): Promise<void> {
       const timer: Timer = {

@@ -67,6 +67,10 @@ function requestHeaders(req: http.IncomingMessage): Record<string, string> {
   return headers;
 }
 
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
 function serializeCookie(cookie: LibraryCookie): string {
   let text = `${cookie.name}=${cookie.value}`;
   if (cookie.domain) text += `; Domain=${cookie.domain}`;
@@ -207,6 +211,10 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningHttp
       callback: fn.callback,
       input: request,
       reason: `HTTP ${method} ${url.pathname}`,
+      trace: {
+        traceparent: headerText(req.headers.traceparent),
+        tracestate: headerText(req.headers.tracestate),
+      },
     });
     try {
       if (outcome.error !== undefined) throw outcome.error;

@@ -4,6 +4,7 @@ import path from "node:path";
 import type { BindingInfo, FunctionCallback } from "./coreApi";
 import { registry } from "./coreApi";
 import { type Console, hostLine, invocationLogHandler } from "./logging";
+import { invocationTraceContext } from "./traceContext";
 
 /** The parts of `@azure/functions` the dev host builds invocations with: the app's own copy of the library. */
 export interface FunctionsLibrary {
@@ -72,6 +73,8 @@ export interface InvocationRequest {
   /** Builds the trigger input (the library's HttpRequest, or the Timer object). */
   input: unknown;
   reason: string;
+  /** The incoming W3C trace context (HTTP triggers), continued by the invocation's own span. */
+  trace?: { traceparent?: string; tracestate?: string };
 }
 
 export interface InvocationOutcome {
@@ -97,6 +100,7 @@ export async function invoke(
     functionName,
     logHandler: invocationLogHandler(out, functionName, invocationId),
     options: effectiveOptions(request.bindings),
+    traceContext: invocationTraceContext(request.trace?.traceparent, request.trace?.tracestate),
   });
   const started = Date.now();
   hostLine(out, `Executing 'Functions.${functionName}' (Reason='${request.reason}', Id=${invocationId})`);

@@ -4,8 +4,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import AdmZip from "adm-zip";
 
-/** What the Functions host needs at the app root besides the built code and the production node_modules. */
-const APP_FILES = ["host.json", "models.json"];
+/**
+ * What the Functions host needs at the app root besides the built code and the production node_modules: the
+ * status and API reference pages are served from static/.
+ */
+const APP_FILES = ["host.json", "models.json", "static"];
 /** Built code that only runs locally (dev host, emulator, launcher, this packager). */
 const LOCAL_ONLY = path.join("src", "dev");
 
@@ -49,7 +52,8 @@ export function createDeploymentPackage(appRoot: string, zipPath: string): Packa
       recursive: true,
       filter: (source) => path.relative(dist, source) !== LOCAL_ONLY,
     });
-    for (const file of APP_FILES) cpSync(path.join(appRoot, file), path.join(stage, file));
+    for (const file of APP_FILES)
+      cpSync(path.join(appRoot, file), path.join(stage, file), { recursive: true });
     cpSync(path.join(appRoot, "package.json"), path.join(stage, "package.json"));
     cpSync(path.join(appRoot, "package-lock.json"), path.join(stage, "package-lock.json"));
     // The lock decides the versions; no install scripts run (none of the production dependencies needs one).

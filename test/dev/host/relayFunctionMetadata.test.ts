@@ -49,6 +49,7 @@ const EXPECTED = [
   },
   // A literal: no app setting the host would need defined; never runOnStartup (it fires on every scale-out).
   { name: "refreshDeployments", trigger: "timerTrigger", schedule: "0 */1 * * * *", runOnStartup: undefined },
+  { name: "status", trigger: "httpTrigger", route: "status", methods: ALL_METHODS, authLevel: "function" },
   {
     name: "webhook",
     trigger: "httpTrigger",

@@ -6,6 +6,7 @@ import { traceHeadersOf } from "../tracing/traceHeaders";
 import type { CachedRecords } from "./cachedRecords";
 import { type DeploymentRecord, describeChange, recordFromSelection } from "./deploymentRecord";
 import { selectDeployment } from "./selection";
+import { SharedLog } from "./sharedLog";
 
 export interface RefreshSummary {
   groups: number;
@@ -19,6 +20,8 @@ export interface RefreshSummary {
  */
 export class DeploymentRefresher {
   private readonly inflightGroups = new Map<string, Promise<DeploymentRecord[]>>();
+  /** Lines of the shared list calls, written through an invocation that still waits for them. */
+  private readonly log = new SharedLog();
 
   constructor(
     private readonly catalog: Catalog,
@@ -54,28 +57,45 @@ export class DeploymentRefresher {
     return { groups: groups.length, failedGroups, records };
   }
 
-  /** Looks a model's deployment up now (no record yet, or its URL answered 404). Throws when AI Core fails. */
-  async refreshModel(model: ModelDefinition, logger: Logger): Promise<DeploymentRecord> {
+  /**
+   * Looks a model's deployment up now (no record yet, or its URL answered 404). Throws when AI Core fails, or
+   * when `signal` (the request's deadline) aborts the wait; the shared call goes on for the others.
+   */
+  async refreshModel(
+    model: ModelDefinition,
+    logger: Logger,
+    signal?: AbortSignal,
+  ): Promise<DeploymentRecord> {
     const group = this.groups().find((g) => g.includes(model)) ?? [model];
-    const records = await this.refreshGroup(group, logger);
+    const records = await this.refreshGroup(group, logger, signal);
     const record = records.find((r) => r.model === model.name);
     if (!record) throw new Error(`no record produced for model ${model.name}`);
     return record;
   }
 
   /** Concurrent refreshes of one group (many requests missing the same record) share one list call. */
-  private refreshGroup(models: ModelDefinition[], logger: Logger): Promise<DeploymentRecord[]> {
+  private async refreshGroup(
+    models: ModelDefinition[],
+    logger: Logger,
+    signal?: AbortSignal,
+  ): Promise<DeploymentRecord[]> {
     const first = models[0] as ModelDefinition;
     const key = JSON.stringify([first.resourceGroup, first.scenarioId]);
     let pending = this.inflightGroups.get(key);
     if (!pending) {
-      pending = this.listAndRecord(models, logger).finally(() => this.inflightGroups.delete(key));
+      pending = this.listAndRecord(models).finally(() => this.inflightGroups.delete(key));
       this.inflightGroups.set(key, pending);
     }
-    return pending;
+    const leave = this.log.join(logger);
+    try {
+      return await (signal ? abortable(pending, signal) : pending);
+    } finally {
+      leave();
+    }
   }
 
-  private async listAndRecord(models: ModelDefinition[], logger: Logger): Promise<DeploymentRecord[]> {
+  private async listAndRecord(models: ModelDefinition[]): Promise<DeploymentRecord[]> {
+    const logger = this.log;
     const first = models[0] as ModelDefinition;
     const executableIds = [...new Set(models.map((m) => m.executableId))].sort();
     let deployments: Awaited<ReturnType<DeploymentsApi["list"]>>;
@@ -90,7 +110,7 @@ export class DeploymentRefresher {
       logger.error(
         `deployment refresh failed for resource group ${first.resourceGroup}, scenario ${first.scenarioId}: ${errorLine(error)}; last records kept`,
       );
-      await this.markFailed(models, errorLine(error), logger);
+      await this.markFailed(models, errorLine(error));
       throw error;
     }
     const now = this.now();
@@ -104,7 +124,8 @@ export class DeploymentRefresher {
         const record = recordFromSelection(model, selectDeployment(candidates), now);
         const previous = (await this.records.get(model.name)).record;
         const change = describeChange(previous, record);
-        if (change) logger.log(change);
+        // A warning: the line that says a model changed deployment or status must not be filtered as routine.
+        if (change) logger.warn(change);
         await this.records.put(record).catch((error: unknown) => {
           logger.warn(
             `deployment record of model ${model.name} not stored: ${errorLine(error)}; kept in memory`,
@@ -115,7 +136,8 @@ export class DeploymentRefresher {
     );
   }
 
-  private async markFailed(models: ModelDefinition[], message: string, logger: Logger): Promise<void> {
+  private async markFailed(models: ModelDefinition[], message: string): Promise<void> {
+    const logger = this.log;
     const at = this.now().toISOString();
     await Promise.all(
       models.map(async (model) => {
@@ -129,4 +151,23 @@ export class DeploymentRefresher {
       }),
     );
   }
+}
+
+/** `promise`, or a rejection as soon as `signal` aborts (the promise itself goes on). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }

@@ -101,7 +101,7 @@ export class Scorer {
     logger: Logger,
     deadline: AbortSignal,
   ): Promise<Prediction> {
-    let record = await this.usableRecord(model, logger);
+    let record = await this.usableRecord(model, logger, deadline);
     if (model.requestFormat === "instances") {
       const { answer, servedBy } = await this.call(
         model,
@@ -135,11 +135,15 @@ export class Scorer {
   }
 
   /** The record to use: from memory/storage, or — when none exists yet — looked up live and stored. */
-  private async usableRecord(model: ModelDefinition, logger: Logger): Promise<DeploymentRecord> {
+  private async usableRecord(
+    model: ModelDefinition,
+    logger: Logger,
+    deadline: AbortSignal,
+  ): Promise<DeploymentRecord> {
     let { record } = await this.records.get(model.name);
     if (!record) {
       try {
-        record = await this.refresher.refreshModel(model, logger);
+        record = await this.refresher.refreshModel(model, logger, deadline);
       } catch (error) {
         const reason = errorLine(error);
         throw new ProblemError(
@@ -173,7 +177,7 @@ export class Scorer {
     const answer = await this.send(model, record, body, logger, deadline);
     if (answer.status !== 404) return { answer: this.accept(answer, record), servedBy: record };
     logger.warn(`model ${model.name}: deployment ${record.deploymentId} answered 404; refreshing its record`);
-    const fresh = await this.refresher.refreshModel(model, logger).catch(() => undefined);
+    const fresh = await this.refresher.refreshModel(model, logger, deadline).catch(() => undefined);
     if (!fresh) {
       throw noUsableDeployment({
         ...record,

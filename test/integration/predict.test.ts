@@ -52,6 +52,17 @@ describe("POST /api/models/{model}/predict against the emulator", () => {
     expect(body.churn).toBe(body.churn_probability >= 0.5 ? 1 : 0);
   });
 
+  it("a token revoked before its expiry (401) is fetched again once and the prediction is sent again", async () => {
+    await h.predict("churn", EXAMPLE); // warm: token cached
+    await world.emulator.control.resetRequests();
+    await world.emulator.control.revokeTokens();
+    const answer = await h.predict("churn", EXAMPLE);
+    expect(answer.status).toBe(200);
+    const counted = await world.emulator.control.requests();
+    expect(counted.byKind.token).toBe(1);
+    expect(counted.byKind.predict).toBe(2);
+  });
+
   it("in steady state makes exactly one upstream call per prediction (200 predictions)", async () => {
     await h.predict("churn", EXAMPLE); // warm: token fetched, record cached
     await world.emulator.control.resetRequests();

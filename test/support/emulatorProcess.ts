@@ -23,6 +23,8 @@ export interface EmulatorControl {
   /** The fault rules with how many requests each saw and picked. */
   faults(): Promise<FaultSnapshot>;
   clearFaults(): Promise<void>;
+  /** Every token issued so far answers 401 from now on, although none has expired. */
+  revokeTokens(): Promise<void>;
 }
 
 export interface EmulatorProcess {
@@ -87,6 +89,9 @@ function controlFor(url: string): EmulatorControl {
     faults: async () => (await controlCall(url, "GET", "/faults")) as FaultSnapshot,
     clearFaults: async () => {
       await controlCall(url, "DELETE", "/faults");
+    },
+    revokeTokens: async () => {
+      await controlCall(url, "POST", "/tokens/revoke");
     },
   };
 }

@@ -2,7 +2,13 @@ import { checkAccess } from "./aiApiAccess";
 import { aiApiError } from "./aiApiError";
 import type { DeploymentLifecycle } from "./deploymentLifecycle";
 import type { DeploymentStore } from "./deploymentStore";
-import { deleteDeployment, getDeployment, listDeployments, patchDeployment } from "./deploymentsRoutes";
+import {
+  countDeployments,
+  deleteDeployment,
+  getDeployment,
+  listDeployments,
+  patchDeployment,
+} from "./deploymentsRoutes";
 import type { EmulatorReply, EmulatorRequest, Handler } from "./httpTypes";
 import { handleInference } from "./inferenceRoute";
 import { type ClientCredentials, handleTokenRequest } from "./oauthRoute";
@@ -65,6 +71,11 @@ export function resolveAiRoute(method: string, path: string, context: AiRouteCon
   if (path === "/v2/lm/deployments") {
     if (method === "GET")
       return { kind: "list", handle: guarded(context, (r, rg) => listDeployments(r, rg, context)) };
+    return { kind: "other", handle: async (request) => methodNotAllowed(request, "GET") };
+  }
+  if (path === "/v2/lm/deployments/$count") {
+    if (method === "GET")
+      return { kind: "other", handle: guarded(context, (r, rg) => countDeployments(r, rg, context)) };
     return { kind: "other", handle: async (request) => methodNotAllowed(request, "GET") };
   }
   const deployment = DEPLOYMENT_PATH.exec(path);

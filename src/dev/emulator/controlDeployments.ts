@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { type Deployment, deploymentUrlFor } from "./deployment";
+import { type Deployment, deploymentUrlFor, ID_PATTERN } from "./deployment";
+import type { DeploymentLifecycle } from "./deploymentLifecycle";
 import type { DeploymentStore } from "./deploymentStore";
 import { DEFAULT_RESOURCE_GROUP } from "./seededState";
 
@@ -23,12 +24,18 @@ function merge(target: Record<string, unknown>, fields: Record<string, unknown>)
   }
 }
 
+/** Statuses that end a deployment: the move to one stamps completionTime (unless the caller gives it). */
+const COMPLETED_STATUSES = new Set(["STOPPED"]);
+
 /**
- * `POST /__emulator/deployments`: scenarioId and executableId required; defaults make a RUNNING deployment
- * with a URL derived from its id. Any other field given is taken as is.
+ * `POST /__emulator/deployments`: scenarioId and executableId required. Without a status it starts as a real
+ * deployment does (UNKNOWN, PENDING, then RUNNING with its URL after the start delay, or DEAD when its
+ * configuration cannot start); with one it is taken as is, with its URL. Any other field given is taken as is.
+ * Its configuration is registered in the resource group when new.
  */
 export function createDeployment(
   store: DeploymentStore,
+  lifecycle: DeploymentLifecycle,
   baseUrl: string,
   fields: Record<string, unknown>,
 ): ControlOutcome<ControlDeployment> {
@@ -50,10 +57,11 @@ export function createDeployment(
     return { ok: false, status: 409, message: `Deployment ${id} exists already` };
 
   const now = store.timestamp();
-  const status = typeof rest.status === "string" ? rest.status : "RUNNING";
+  const given = typeof rest.status === "string" ? rest.status : undefined;
+  const status = given ?? "UNKNOWN";
   const deployment: Deployment = {
     id,
-    deploymentUrl: deploymentUrlFor(baseUrl, id),
+    deploymentUrl: given === undefined ? "" : deploymentUrlFor(baseUrl, id),
     configurationId: randomId("c"),
     configurationName: `${rest.scenarioId}-config`,
     status,
@@ -63,10 +71,50 @@ export function createDeployment(
     modifiedAt: now,
     submissionTime: now,
     ...(status === "RUNNING" ? { startTime: now } : {}),
+    ...(COMPLETED_STATUSES.has(status) ? { completionTime: now } : {}),
   };
   merge(deployment, rest);
+  if (store.configuration(resourceGroup, deployment.configurationId) === undefined) {
+    store.addConfiguration(resourceGroup, {
+      id: deployment.configurationId,
+      scenarioId: rest.scenarioId,
+      executableId: rest.executableId,
+    });
+  }
+  if (status === "RUNNING") deployment.latestRunningConfigurationId ??= deployment.configurationId;
   store.add(resourceGroup, deployment);
+  if (given === undefined) lifecycle.start(deployment, resourceGroup);
   return { ok: true, value: { ...deployment, resourceGroup } };
+}
+
+/**
+ * `POST /__emulator/configurations`: `{"id", "resourceGroup"?, "scenarioId"?, "executableId"?, "failure"?}`
+ * registers a configuration deployments can be created with or patched to; with `failure` (a status message),
+ * a deployment of it ends DEAD instead of RUNNING.
+ */
+export function createConfiguration(
+  store: DeploymentStore,
+  fields: Record<string, unknown>,
+): ControlOutcome<Record<string, unknown>> {
+  const { id, resourceGroup = DEFAULT_RESOURCE_GROUP, scenarioId, executableId, failure } = fields;
+  if (typeof id !== "string" || !ID_PATTERN.test(id)) {
+    return { ok: false, status: 400, message: "id must match ^[\\w.-]{4,64}$" };
+  }
+  if (typeof resourceGroup !== "string" || !store.hasResourceGroup(resourceGroup)) {
+    return { ok: false, status: 400, message: `Unknown resource group ${String(resourceGroup)}` };
+  }
+  const optionalString = (value: unknown) => (typeof value === "string" ? value : undefined);
+  if (failure !== undefined && typeof failure !== "string") {
+    return { ok: false, status: 400, message: "failure must be a status message (string)" };
+  }
+  const configuration = {
+    id,
+    scenarioId: optionalString(scenarioId),
+    executableId: optionalString(executableId),
+    failure: optionalString(failure),
+  };
+  store.addConfiguration(resourceGroup, configuration);
+  return { ok: true, value: { ...configuration, resourceGroup } };
 }
 
 /**
@@ -84,7 +132,12 @@ export function patchDeploymentFields(
     return { ok: false, status: 400, message: "id and resourceGroup cannot be changed" };
   }
   if ("status" in fields) store.transitions.cancel(id);
-  merge(found.deployment, { modifiedAt: store.timestamp(), ...fields });
+  const now = store.timestamp();
+  const completes =
+    typeof fields.status === "string" &&
+    COMPLETED_STATUSES.has(fields.status) &&
+    fields.status !== found.deployment.status;
+  merge(found.deployment, { modifiedAt: now, ...(completes ? { completionTime: now } : {}), ...fields });
   return { ok: true, value: { ...found.deployment, resourceGroup: found.resourceGroup } };
 }
 

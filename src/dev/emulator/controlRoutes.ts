@@ -1,10 +1,12 @@
 import {
   allDeployments,
   type ControlOutcome,
+  createConfiguration,
   createDeployment,
   patchDeploymentFields,
 } from "./controlDeployments";
 import { ID_PATTERN } from "./deployment";
+import type { DeploymentLifecycle } from "./deploymentLifecycle";
 import type { DeploymentStore } from "./deploymentStore";
 import { FAULTS_PATH, handleFaultControl } from "./faultControl";
 import type { FaultInjector } from "./faultInjector";
@@ -17,11 +19,14 @@ import {
   parseJsonBody,
 } from "./httpTypes";
 import type { RequestLog } from "./requestLog";
+import type { TokenIssuer } from "./tokenIssuer";
 
 export const CONTROL_PREFIX = "/__emulator/";
 
 export interface ControlContext {
   store: DeploymentStore;
+  lifecycle: DeploymentLifecycle;
+  issuer: TokenIssuer;
   requestLog: RequestLog;
   baseUrl: string;
   faults: FaultInjector;
@@ -60,6 +65,7 @@ function deploymentRoutes(request: EmulatorRequest, id: string, context: Control
 /**
  * The emulator's own API for tests and local tries, no auth, never counted in the request log:
  * requests (GET, POST reset), deployments (GET, POST, GET/PATCH/DELETE by id), resource-groups (POST),
+ * configurations (POST), tokens/revoke (POST: every token issued so far answers 401 before its expiry),
  * reset (POST: seeded state and an empty request log), transitions/complete (POST: finish pending patches/stops),
  * faults (GET, PUT, DELETE: fault injection rules; `reset` leaves them as they are).
  */
@@ -77,8 +83,18 @@ export function handleControl(request: EmulatorRequest, context: ControlContext)
     case "POST /deployments": {
       const fields = jsonObjectBody(request);
       if (fields === undefined) return controlError(400, "Body must be a JSON object of deployment fields");
-      return answer(createDeployment(context.store, context.baseUrl, fields), 201);
+      return answer(createDeployment(context.store, context.lifecycle, context.baseUrl, fields), 201);
     }
+    case "POST /configurations": {
+      const fields = jsonObjectBody(request);
+      if (fields === undefined)
+        return controlError(400, "Body must be a JSON object of configuration fields");
+      return answer(createConfiguration(context.store, fields), 201);
+    }
+    case "POST /tokens/revoke":
+      // A fault of the token service: every token issued so far answers 401 although it has not expired.
+      context.issuer.revokeAll();
+      return emptyReply(204);
     case "POST /resource-groups": {
       const id = jsonObjectBody(request)?.id;
       if (typeof id !== "string" || !ID_PATTERN.test(id)) {

@@ -1,11 +1,21 @@
 import type { Deployment } from "./deployment";
 import { PendingTransitions } from "./pendingTransitions";
-import { DEFAULT_RESOURCE_GROUP, seededDeployment } from "./seededState";
+import { DEFAULT_RESOURCE_GROUP, seededConfigurations, seededDeployment } from "./seededState";
+
+/** A configuration a deployment can run (or be patched to). */
+export interface Configuration {
+  id: string;
+  scenarioId?: string;
+  executableId?: string;
+  /** When set, a deployment of this configuration never starts: it ends DEAD with this status message. */
+  failure?: string;
+}
 
 /** Deployments per resource group, plus the transitions in flight. Ids are unique across groups. */
 export class DeploymentStore {
   readonly transitions = new PendingTransitions();
   private readonly groups = new Map<string, Map<string, Deployment>>();
+  private readonly configurations = new Map<string, Map<string, Configuration>>();
 
   constructor(
     private readonly baseUrl: string,
@@ -18,7 +28,10 @@ export class DeploymentStore {
   reset(): void {
     this.transitions.clear();
     this.groups.clear();
+    this.configurations.clear();
     this.addResourceGroup(DEFAULT_RESOURCE_GROUP);
+    for (const configuration of seededConfigurations())
+      this.addConfiguration(DEFAULT_RESOURCE_GROUP, configuration);
     this.add(DEFAULT_RESOURCE_GROUP, seededDeployment(this.baseUrl, this.now()));
   }
 
@@ -26,7 +39,19 @@ export class DeploymentStore {
   addResourceGroup(id: string): boolean {
     if (this.groups.has(id)) return false;
     this.groups.set(id, new Map());
+    this.configurations.set(id, new Map());
     return true;
+  }
+
+  /** Registers a configuration in a resource group (replacing one of the same id). */
+  addConfiguration(resourceGroup: string, configuration: Configuration): void {
+    const group = this.configurations.get(resourceGroup);
+    if (group === undefined) throw new Error(`unknown resource group ${resourceGroup}`);
+    group.set(configuration.id, configuration);
+  }
+
+  configuration(resourceGroup: string, id: string): Configuration | undefined {
+    return this.configurations.get(resourceGroup)?.get(id);
   }
 
   hasResourceGroup(id: string): boolean {

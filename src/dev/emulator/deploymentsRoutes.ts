@@ -8,6 +8,7 @@ import {
   isPlainObject,
   jsonReply,
   parseJsonBody,
+  textReply,
 } from "./httpTypes";
 import {
   type DeploymentListQuery,
@@ -39,6 +40,26 @@ function matches(deployment: Deployment, query: DeploymentListQuery): boolean {
     return false;
   }
   return true;
+}
+
+/** `GET /v2/lm/deployments/$count`: the number of matches of the list's filters, as text/plain. */
+export function countDeployments(
+  request: EmulatorRequest,
+  resourceGroup: string,
+  context: DeploymentsContext,
+): EmulatorReply {
+  const undocumented = rejectUndocumented(request.query, [
+    "executableIds",
+    "configurationId",
+    "scenarioId",
+    "status",
+  ]);
+  if (undocumented !== undefined) return badRequest(request, undocumented);
+  const parsed = parseDeploymentListQuery(request.query);
+  if (!parsed.ok) return badRequest(request, parsed.message);
+  const query = parsed.value;
+  const count = context.store.list(resourceGroup).filter((deployment) => matches(deployment, query)).length;
+  return textReply(200, String(count));
 }
 
 /** `GET /v2/lm/deployments`: `count` is the number of matches before `$skip`/`$top` apply. */
@@ -143,8 +164,12 @@ export function patchDeployment(
   const outcome =
     "targetStatus" in modification.value
       ? context.lifecycle.stop(found.deployment)
-      : context.lifecycle.reconfigure(found.deployment, modification.value.configurationId);
-  if (!outcome.ok) return preconditionFailed(request, outcome.reason);
+      : context.lifecycle.reconfigure(found.deployment, resourceGroup, modification.value.configurationId);
+  if (!outcome.ok) {
+    return outcome.status === 404
+      ? notFound(request, outcome.reason)
+      : preconditionFailed(request, outcome.reason);
+  }
   return jsonReply(202, { id: found.deployment.id, message: "Deployment modification scheduled" });
 }
 
@@ -161,5 +186,6 @@ export function deleteDeployment(
   if (!found.ok) return found.reply;
   const outcome = context.lifecycle.delete(found.deployment);
   if (!outcome.ok) return preconditionFailed(request, outcome.reason);
-  return jsonReply(202, { id: found.deployment.id, message: "Deployment deletion scheduled" });
+  // What AI Core answers: the deployment stays listed with targetStatus DELETED until it is removed.
+  return jsonReply(202, { id: found.deployment.id, message: "Deletion scheduled", targetStatus: "DELETED" });
 }

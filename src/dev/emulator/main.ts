@@ -5,7 +5,8 @@ import { type EmulatorOptions, startEmulator } from "./server";
  * CLI: `node dist/src/dev/emulator/main.js`. Prints exactly one JSON line to stdout when listening,
  * `{"event":"ready","url":...,"serviceKey":{...}}`, and nothing else there. Settings (all optional):
  * EMULATOR_PORT (0 = free port), EMULATOR_HOST, EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET,
- * EMULATOR_TOKEN_LIFETIME_SECONDS, EMULATOR_PATCH_DELAY_MS, EMULATOR_STOP_DELAY_MS, and EMULATOR_FAULTS: fault
+ * EMULATOR_TOKEN_LIFETIME_SECONDS, EMULATOR_PATCH_DELAY_MS, EMULATOR_STOP_DELAY_MS, EMULATOR_START_DELAY_MS,
+ * EMULATOR_DELETE_DELAY_MS, and EMULATOR_FAULTS: fault
  * rules in force from the start, the JSON `PUT /__emulator/faults` takes, e.g.
  * `{"rules":[{"kinds":["predict"],"fraction":0.2,"action":{"type":"status","status":503,"retryAfter":1}}]}`.
  */
@@ -36,6 +37,8 @@ function optionsFromEnvironment(): EmulatorOptions {
     tokenLifetimeSeconds: numberSetting("EMULATOR_TOKEN_LIFETIME_SECONDS", 31_536_000),
     patchDelayMs: numberSetting("EMULATOR_PATCH_DELAY_MS", 86_400_000),
     stopDelayMs: numberSetting("EMULATOR_STOP_DELAY_MS", 86_400_000),
+    startDelayMs: numberSetting("EMULATOR_START_DELAY_MS", 86_400_000),
+    deleteDelayMs: numberSetting("EMULATOR_DELETE_DELAY_MS", 86_400_000),
     faults: faultSetting(),
   };
 }

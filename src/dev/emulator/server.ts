@@ -27,6 +27,10 @@ export interface EmulatorOptions {
   patchDelayMs?: number;
   /** STOPPING -> STOPPED after a stop; default 0 (at once). */
   stopDelayMs?: number;
+  /** UNKNOWN -> PENDING -> RUNNING of a deployment created without a status; default 0 (at once). */
+  startDelayMs?: number;
+  /** How long a deleted deployment stays listed with targetStatus DELETED; default 0 (removed at once). */
+  deleteDelayMs?: number;
   /** Fault rules in force from the start (EMULATOR_FAULTS); `/__emulator/faults` changes them. */
   faults?: FaultRule[];
 }
@@ -98,12 +102,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const url = `http://${urlHost(host)}:${address.port}`;
 
   const store = new DeploymentStore(url);
-  const lifecycle = new DeploymentLifecycle(store, {
+  const lifecycle = new DeploymentLifecycle(store, url, {
     patchDelayMs: options.patchDelayMs ?? 2000,
     stopDelayMs: options.stopDelayMs ?? 0,
+    startDelayMs: options.startDelayMs ?? 0,
+    deleteDelayMs: options.deleteDelayMs ?? 0,
   });
   const aiContext = { store, lifecycle, issuer, credentials };
-  const controlContext = { store, requestLog, baseUrl: url, faults };
+  const controlContext = { store, lifecycle, issuer, requestLog, baseUrl: url, faults };
 
   handle = async (raw, response) => {
     let request: Awaited<ReturnType<typeof readRequest>>;

@@ -21,7 +21,7 @@ const base64url = (value: string | Buffer): string => Buffer.from(value).toStrin
  * HS256 with a secret made per emulator, so a token from another emulator instance or a tampered one fails.
  */
 export class TokenIssuer {
-  private readonly secret = randomBytes(32);
+  private secret = randomBytes(32);
 
   constructor(
     private readonly zoneId: string,
@@ -62,6 +62,11 @@ export class TokenIssuer {
     }
     // Valid strictly before exp: a lifetime of 0 gives a token that is already expired (useful in tests).
     return typeof claims.exp === "number" && this.now() / 1000 < claims.exp ? claims : undefined;
+  }
+
+  /** Every token issued so far stops working at once, expired or not (as when XSUAA revokes them). */
+  revokeAll(): void {
+    this.secret = randomBytes(32);
   }
 
   private sign(unsigned: string): string {

@@ -280,7 +280,11 @@ describe("DELETE /v2/lm/deployments/{id}", () => {
     await client.call("PATCH", "/v2/lm/deployments/d0churn00001", { body: { targetStatus: "STOPPED" } });
     const answer = await client.call("DELETE", "/v2/lm/deployments/d0churn00001");
     expect(answer.status).toBe(202);
-    expect(answer.json).toEqual({ id: "d0churn00001", message: "Deployment deletion scheduled" });
+    expect(answer.json).toEqual({
+      id: "d0churn00001",
+      message: "Deletion scheduled",
+      targetStatus: "DELETED",
+    });
     expect((await client.call("GET", "/v2/lm/deployments/d0churn00001")).status).toBe(404);
     expect((await list()).count).toBe(0);
     expect((await client.call("POST", PREDICT_PATH, { body: SAP_EXAMPLE_INSTANCE })).status).toBe(404);

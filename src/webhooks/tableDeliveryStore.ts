@@ -1,5 +1,5 @@
 import type { StorageConnection } from "../config/storageConnection";
-import { ClaimTable } from "../storage/claimTable";
+import { ClaimTable, MAX_PAYLOAD_BYTES } from "../storage/claimTable";
 import type {
   ClaimResult,
   DeliveryClaim,
@@ -10,6 +10,9 @@ import type {
 
 /** An in-progress delivery older than this was abandoned (its instance crashed): the next copy takes it over. */
 export const DELIVERY_ABANDON_AFTER_MS = 5 * 60_000;
+
+/** The largest answer recorded for replay; a larger one is answered but not recorded (a repeat is scored again). */
+export const MAX_RECORDED_ANSWER_BYTES = MAX_PAYLOAD_BYTES;
 
 export interface TableDeliveryStoreOptions {
   /** How long a record is honoured. */

@@ -202,11 +202,13 @@ export class WebhookReceiver {
         { status: response.status, headers: response.headers, body: Buffer.from(response.body) },
         this.clock(),
       )
-      .catch((error: unknown) => {
+      .catch(async (error: unknown) => {
+        // Whatever went wrong, the claim must not stay held: the sender's retry is scored again.
         logger.warn(`webhook ${source.name}: answer not recorded: ${errorText(error)}`);
-        return true;
+        await release();
+        return undefined;
       });
-    if (!recorded) {
+    if (recorded === false) {
       logger.warn(`webhook ${source.name}: answer not recorded (claim taken over, or answer too large)`);
     }
     return response;

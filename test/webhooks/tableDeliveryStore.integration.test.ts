@@ -5,7 +5,7 @@ import type { Scorer } from "../../src/scoring/scorer";
 import type { ScoringOutcome } from "../../src/scoring/scoringOutcome";
 import { deliveryKey, hashBody } from "../../src/webhooks/deliveryStore";
 import { parseSources } from "../../src/webhooks/sourceCatalog";
-import { TableDeliveryStore } from "../../src/webhooks/tableDeliveryStore";
+import { MAX_RECORDED_ANSWER_BYTES, TableDeliveryStore } from "../../src/webhooks/tableDeliveryStore";
 import { WebhookReceiver } from "../../src/webhooks/webhookReceiver";
 import { configureSources } from "../../src/webhooks/webhookSources";
 import { startAzurite } from "../support/azurite";
@@ -186,5 +186,58 @@ describe("the receiver while the first copy is still being scored", () => {
     expect(Buffer.from(late.body).toString()).toBe('{"churn":0}');
     expect(calls).toBe(1);
     expect(hashBody(body)).not.toBe(hashBody(Buffer.from('{"x":2}')));
+  });
+
+  it("an answer too large for one entity (790-900 KB included) is answered, not recorded, and its claim is released", async () => {
+    const catalog = parseCatalog(
+      {
+        models: { churn: { scenarioId: "churn", executableId: "churn-serving", input: { type: "object" } } },
+        sources: { hub: { model: "churn", verify: { scheme: "github", secretSetting: "HUB_SECRET" } } },
+      },
+      "default",
+    );
+    const sources = configureSources(parseSources(catalog), { HUB_SECRET: "s" }, { warn: () => {} });
+    for (const bytes of [790_000, 850_000, 900_000, 1_200_000]) {
+      let calls = 0;
+      const scorer: Pick<Scorer, "score"> = {
+        score: async () => {
+          calls++;
+          return {
+            kind: "prediction",
+            model: "churn",
+            deploymentId: "d1",
+            contentType: "application/json",
+            body: Buffer.from(JSON.stringify({ p: "x".repeat(bytes - 8) })),
+          };
+        },
+      };
+      const receiver = new WebhookReceiver(sources, store, scorer);
+      const body = Buffer.from('{"x":1}');
+      const headers = new Headers({
+        "content-type": "application/json",
+        "x-hub-signature-256": githubSignature("s", body),
+        "x-github-delivery": `large_${bytes}_${Date.now()}`,
+      });
+      const warnings: string[] = [];
+      const logger = { log: () => {}, warn: (line: string) => warnings.push(line), error: () => {} };
+      const source = receiver.source("hub");
+      expect((await receiver.receive(source, headers, body, logger)).status).toBe(200);
+      // The repeat is scored again (not 409 for 5 minutes): nothing was recorded and the claim is gone.
+      const repeat = await receiver.receive(source, headers, body, logger);
+      expect(repeat.status).toBe(200);
+      expect(repeat.headers["Idempotent-Replayed"]).toBeUndefined();
+      expect(calls).toBe(2);
+      expect(warnings.join("\n")).toMatch(/not recorded/);
+    }
+  });
+
+  it("records the largest answer the bound admits, and Azurite accepts it", async () => {
+    const k = key();
+    const big = { ...ok, body: Buffer.alloc(MAX_RECORDED_ANSWER_BYTES, 7) };
+    const claimed = await store.claim(k, "h", t0);
+    if (claimed.outcome !== "claimed") return expect.unreachable();
+    expect(await store.complete(claimed.claim, big, t0)).toBe(true);
+    const repeat = await store.claim(k, "h", at(1));
+    expect(repeat.outcome === "done" && repeat.response.body.byteLength).toBe(MAX_RECORDED_ANSWER_BYTES);
   });
 });

@@ -1,5 +1,6 @@
 import type { AxiosInstance } from "axios";
 import { z } from "zod";
+import { registerSecret } from "../secretRedaction";
 import { parseJsonBytes } from "./jsonBytes";
 import { throwIfRetryable } from "./transientFailure";
 import { bodyExcerpt, fromTransportError, UpstreamError } from "./upstreamError";
@@ -55,6 +56,7 @@ export class TokenProvider {
     this.policy = options.policy;
     this.clientAuthentication = options.clientAuthentication ?? "form";
     this.upstream = options.upstream ?? "token endpoint";
+    registerSecret(credentials.clientSecret);
   }
 
   async getToken(): Promise<string> {
@@ -116,6 +118,7 @@ export class TokenProvider {
     }
     const lifetime = parsed.data.expires_in;
     const margin = Math.min(this.marginSeconds, lifetime / 2);
+    registerSecret(parsed.data.access_token);
     this.cached = { token: parsed.data.access_token, refreshAt: this.now() + (lifetime - margin) * 1000 };
     return parsed.data.access_token;
   }

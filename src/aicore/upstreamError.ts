@@ -1,4 +1,5 @@
 import { AxiosError } from "axios";
+import { redactSecrets } from "../secretRedaction";
 
 export type UpstreamFailure = "timeout" | "unreachable" | "status";
 
@@ -26,8 +27,9 @@ export function bodyExcerpt(data: unknown): string {
       : typeof data === "string"
         ? data
         : JSON.stringify(data ?? "");
-  // Bearer tokens have no business in an excerpt, even if an upstream echoes one.
-  const clean = text
+  // Credentials have no business in an excerpt, even if an upstream echoes one: the exact ones this process
+  // holds, wherever they are, and anything that looks like a bearer token.
+  const clean = redactSecrets(text)
     .replace(/Bearer\s+[\w.~+/=-]+/gi, "Bearer [redacted]")
     .replace(/\s+/g, " ")
     .trim();

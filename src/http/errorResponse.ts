@@ -1,3 +1,4 @@
+import { errorLine } from "../errorLine";
 import type { Logger } from "../logger";
 import { ProblemError, problem, problemResponse, type RelayResponse } from "./problem";
 
@@ -8,9 +9,7 @@ import { ProblemError, problem, problemResponse, type RelayResponse } from "./pr
  */
 export function toErrorResponse(error: unknown, logger: Logger): RelayResponse {
   if (error instanceof ProblemError) return problemResponse(error.problem, error.headers);
-  logger.error(
-    `unexpected error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
-  );
+  logger.error(`unexpected error: ${error instanceof Error ? `${error.name}: ` : ""}${errorLine(error)}`);
   return problemResponse(
     problem("internal-error", 500, "The relay failed unexpectedly; the error was logged"),
   );

@@ -1,3 +1,4 @@
+import { errorLine } from "../errorLine";
 import { outcomeResponse } from "../http/outcomeResponse";
 import { parseJsonBody } from "../http/parseJson";
 import { ProblemError, problem, type RelayResponse } from "../http/problem";
@@ -18,7 +19,7 @@ const MAX_DELIVERY_ID_LENGTH = 1000;
 type ConfiguredSource = WebhookSource & { scheme: SignatureScheme };
 
 function errorText(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return `${error instanceof Error ? `${error.name}: ` : ""}${errorLine(error)}`;
 }
 
 /** GitHub may send `application/x-www-form-urlencoded` with the JSON in `payload`; everything else is JSON. */

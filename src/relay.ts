@@ -49,8 +49,9 @@ export interface RelayOptions {
 const RETRY = { maxRetries: 3, baseDelayMs: 100, maxDelayMs: 2_000, retryAfterCapMs: 10_000 };
 
 export function createRelay(settings: Settings, catalog: Catalog, options: RelayOptions): Relay {
-  const management = createHttpClient({ timeoutMs: settings.aiCoreTimeoutMs, maxSockets: 8 });
-  const inference = createHttpClient({ timeoutMs: settings.predictTimeoutMs, maxSockets: 128 });
+  const maxBytes = settings.maxUpstreamBytes;
+  const management = createHttpClient({ timeoutMs: settings.aiCoreTimeoutMs, maxSockets: 8, maxBytes });
+  const inference = createHttpClient({ timeoutMs: settings.predictTimeoutMs, maxSockets: 128, maxBytes });
   const managementPolicy = new UpstreamPolicy("AI Core API", {
     ...RETRY,
     deadlineMs: settings.requestDeadlineMs,
@@ -83,9 +84,7 @@ export function createRelay(settings: Settings, catalog: Catalog, options: Relay
     refresher,
     new PredictClient(inference, tokens),
     predictPolicy,
-    {
-      requestDeadlineMs: settings.requestDeadlineMs,
-    },
+    { requestDeadlineMs: settings.requestDeadlineMs, maxUpstreamBytes: settings.maxUpstreamBytes },
   );
   const webhooks = createWebhooks({
     catalog,

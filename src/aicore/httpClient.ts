@@ -6,7 +6,17 @@ import axios, { type AxiosInstance } from "axios";
  * One axios instance per upstream role, on keep-alive agents: the hot path reuses its TLS connection to
  * AI Core instead of paying a handshake per prediction. Status codes are never thrown; callers map them.
  */
-export function createHttpClient(options: { timeoutMs: number; maxSockets?: number }): AxiosInstance {
+export const DEFAULT_MAX_UPSTREAM_BYTES = 4 * 1024 * 1024;
+
+/**
+ * `maxBytes` bounds an answer while it is read, after decompression: a small gzip that expands to gigabytes is cut
+ * off at the limit, never held (axios counts the decompressed stream).
+ */
+export function createHttpClient(options: {
+  timeoutMs: number;
+  maxSockets?: number;
+  maxBytes?: number;
+}): AxiosInstance {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, keepAliveMsecs: 10_000 };
   return axios.create({
     timeout: options.timeoutMs,
@@ -14,6 +24,7 @@ export function createHttpClient(options: { timeoutMs: number; maxSockets?: numb
     httpsAgent: new https.Agent(agentOptions),
     validateStatus: () => true,
     maxRedirects: 0,
+    maxContentLength: options.maxBytes ?? DEFAULT_MAX_UPSTREAM_BYTES,
     proxy: false,
     // Keep bytes as they came: the relay passes model answers through untouched.
     responseType: "arraybuffer",

@@ -1,7 +1,7 @@
 import { AxiosError } from "axios";
 import { redactSecrets } from "../secretRedaction";
 
-export type UpstreamFailure = "timeout" | "unreachable" | "status";
+export type UpstreamFailure = "timeout" | "unreachable" | "status" | "too-large";
 
 /** An upstream call that did not give a usable answer. Carries no token and no request headers. */
 export class UpstreamError extends Error {
@@ -49,6 +49,14 @@ export function fromTransportError(error: unknown, upstream: string): UpstreamEr
   if (error instanceof UpstreamError) return error;
   if (error instanceof AxiosError) {
     const code = error.code ?? "";
+    if (code === "ERR_BAD_RESPONSE" && /maxContentLength size of (\d+) exceeded/.test(error.message)) {
+      const limit = /(\d+)/.exec(error.message)?.[1];
+      return new UpstreamError(
+        "too-large",
+        upstream,
+        `${upstream} answered more than ${limit} bytes (MAX_UPSTREAM_BYTES); the answer was cut off`,
+      );
+    }
     // ERR_CANCELED: the request deadline aborted the call.
     if (code === "ETIMEDOUT" || code === "ECONNABORTED" || code === "ERR_CANCELED") {
       return new UpstreamError("timeout", upstream, `${upstream} did not answer in time`);

@@ -26,6 +26,8 @@ export interface Settings {
   maxConcurrentUpstream: number;
   /** Budget of one Table storage operation (a claim, a record read or write), its retries included. */
   storageTimeoutMs: number;
+  /** Largest answer read from an upstream (decompressed), and the total of one batch's answers. */
+  maxUpstreamBytes: number;
 }
 
 export const DEFAULT_STORAGE_TIMEOUT_MS = 2_000;
@@ -75,6 +77,7 @@ export function loadSettings(env: NodeJS.ProcessEnv, appRoot: string): Settings 
     enrichTimeoutMs: read(env, "ENRICH_TIMEOUT_MS", positiveInt(200_000), "10000"),
     requestDeadlineMs: read(env, "REQUEST_DEADLINE_MS", positiveInt(200_000), "60000"),
     maxConcurrentUpstream: read(env, "MAX_CONCURRENT_UPSTREAM", positiveInt(10_000), "64"),
+    maxUpstreamBytes: read(env, "MAX_UPSTREAM_BYTES", positiveInt(100 * 1024 * 1024), "4194304"),
     storageTimeoutMs: read(
       env,
       "STORAGE_TIMEOUT_MS",

@@ -28,6 +28,7 @@ const TITLES = {
   "upstream-error": "The model server answered an error",
   "upstream-unreachable": "The model server could not be reached",
   "upstream-timeout": "The model server did not answer in time",
+  "upstream-answer-too-large": "The model server's answer is too large",
   "upstream-rejected": "The model server is not being called right now",
   "storage-unavailable": "Deployment records are unavailable",
   "internal-error": "Internal error",

@@ -1,4 +1,5 @@
 import { setMaxListeners } from "node:events";
+import { DEFAULT_MAX_UPSTREAM_BYTES } from "../aicore/httpClient";
 import type { PredictClient, UpstreamAnswer } from "../aicore/predictClient";
 import { bodyExcerpt, parseRetryAfter, UpstreamError } from "../aicore/upstreamError";
 import type { CircuitStateName, UpstreamPolicy } from "../aicore/upstreamPolicy";
@@ -22,6 +23,8 @@ export interface ScorerOptions {
   batchConcurrency?: number;
   /** REQUEST_DEADLINE_MS: the whole budget of one scoring, every call of a batch and every retry included. */
   requestDeadlineMs?: number;
+  /** MAX_UPSTREAM_BYTES: the answers of one batch together are bounded as one answer is. */
+  maxUpstreamBytes?: number;
 }
 
 function noUsableDeployment(record: DeploymentRecord): ProblemError {
@@ -52,6 +55,7 @@ export class Scorer {
   private readonly batchConcurrency: number;
   private readonly requestDeadlineMs: number;
   private readonly failures = new UpstreamFailures();
+  private readonly maxUpstreamBytes: number;
 
   constructor(
     private readonly catalog: Catalog,
@@ -63,6 +67,7 @@ export class Scorer {
   ) {
     this.batchConcurrency = options.batchConcurrency ?? 8;
     this.requestDeadlineMs = options.requestDeadlineMs ?? 60_000;
+    this.maxUpstreamBytes = options.maxUpstreamBytes ?? DEFAULT_MAX_UPSTREAM_BYTES;
   }
 
   model(name: string): ModelDefinition {
@@ -116,12 +121,21 @@ export class Scorer {
       const { answer, servedBy } = await this.call(model, record, request.instances[0], logger, deadline);
       return prediction(model, answer, servedBy);
     }
+    let total = 0;
     const predictions = await mapWithConcurrency(
       request.instances,
       this.batchConcurrency,
       async (instance) => {
         const { answer, servedBy } = await this.call(model, record, instance, logger, deadline);
         record = servedBy;
+        total += answer.body.byteLength;
+        if (total > this.maxUpstreamBytes) {
+          throw new UpstreamError(
+            "too-large",
+            "model server",
+            `The model server's answers to this batch are more than ${this.maxUpstreamBytes} bytes together (MAX_UPSTREAM_BYTES)`,
+          );
+        }
         return answerValue(answer.contentType, answer.body);
       },
     );

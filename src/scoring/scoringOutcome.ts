@@ -69,6 +69,9 @@ export function toScoringProblem(error: unknown): ScoringProblem | undefined {
     if (error.failure === "timeout") {
       return problemOutcome(problem("upstream-timeout", 504, error.message), error.retryAfterSeconds);
     }
+    if (error.failure === "too-large") {
+      return problemOutcome(problem("upstream-answer-too-large", 502, error.message));
+    }
     if (error.failure === "unreachable") {
       return problemOutcome(problem("upstream-unreachable", 502, error.message), error.retryAfterSeconds);
     }

@@ -72,6 +72,7 @@ export function createHarness(options: HarnessOptions) {
     requestDeadlineMs: 60_000,
     maxConcurrentUpstream: 64,
     storageTimeoutMs: DEFAULT_STORAGE_TIMEOUT_MS,
+    maxUpstreamBytes: 4 * 1024 * 1024,
     ...options.settings,
   };
   const openApi = new RelayOpenApi(options.catalog);

@@ -10,7 +10,7 @@ export function createWebhookHandler(relay: Relay) {
   return async (request: HttpRequest, context: InvocationContext): Promise<RelayResponse> => {
     try {
       requireMethod(request.method, ["POST"]);
-      const source = relay.webhooks.source(request.params.source ?? "");
+      const source = relay.webhooks.source(request.params.source ?? "", context);
       const body = await readBodyWithLimit(request, relay.settings.maxBodyBytes);
       return await relay.webhooks.receive(source, request.headers, body, context);
     } catch (error) {

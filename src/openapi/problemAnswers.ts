@@ -16,7 +16,6 @@ export const PROBLEM_SCHEMAS: Record<string, OpenApiObject> = {
       detail: { type: "string" },
       errors: { type: "array", items: ref("Violation") },
       knownModels: { type: "array", items: { type: "string" } },
-      knownSources: { type: "array", items: { type: "string" } },
       maxBytes: { type: "integer" },
       model: { type: "string" },
       deploymentId: { type: ["string", "null"] },

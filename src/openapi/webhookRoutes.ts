@@ -96,7 +96,7 @@ function webhookOperation(source: SourceDefinition): OpenApiObject {
       };
   const json = { schema: bodySchema, ...(example === undefined ? {} : { example }) };
   const content: Record<string, OpenApiObject> = { "application/json": json };
-  if (source.verify.scheme === "github") {
+  if (source.formEncoded) {
     content["application/x-www-form-urlencoded"] = {
       schema: { type: "object", required: ["payload"], properties: { payload: { type: "string" } } },
     };

@@ -23,6 +23,8 @@ export interface SourceDefinition {
   /** Model input field -> RFC 6901 pointer into the payload; undefined: the payload is the instance. */
   map: ReadonlyArray<readonly [field: string, pointer: string]> | undefined;
   coerce: boolean;
+  /** `github` only: GitHub's `application/x-www-form-urlencoded` deliveries are accepted too (one `payload` field). */
+  formEncoded: boolean;
 }
 
 const headerName = z
@@ -55,6 +57,7 @@ const sourceSchema = z.strictObject({
   verify: verifySchema,
   map: fieldMap,
   coerce: z.boolean().default(false),
+  formEncoded: z.boolean().default(false),
 });
 
 function fail(path: string, message: string): never {
@@ -92,7 +95,17 @@ export function parseSources(catalog: Catalog): Map<string, SourceDefinition> {
         );
       }
     }
-    sources.set(name, { name, model, verify: entry.verify, map, coerce: entry.coerce });
+    if (entry.formEncoded && entry.verify.scheme !== "github") {
+      fail(`${name}.formEncoded`, "is for github sources only (GitHub's form-encoded deliveries)");
+    }
+    sources.set(name, {
+      name,
+      model,
+      verify: entry.verify,
+      map,
+      coerce: entry.coerce,
+      formEncoded: entry.formEncoded,
+    });
   }
   return sources;
 }

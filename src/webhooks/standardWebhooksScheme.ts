@@ -1,8 +1,21 @@
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
+import { ProblemError, problem } from "../http/problem";
 import { requireFreshTimestamp, signatureInvalid } from "./signatureFailure";
 import type { SignatureScheme, SignedDelivery } from "./signatureScheme";
 
 const SIGNATURE_ENTRY = /^v1,[A-Za-z0-9+/]+={0,2}$/;
+/** Canonical seconds: the library parses `0<ts>` as `<ts>` and would verify bytes other than those received. */
+const CANONICAL_TIMESTAMP = /^(0|[1-9]\d{0,11})$/;
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+const SECRET = /^whsec_([A-Za-z0-9+/]+={0,2})$/;
+/** The spec's secrets are 24 to 64 random bytes; fewer is a typo or a secret of another kind. */
+const MIN_SECRET_BYTES = 24;
+
+/** `whsec_` and the base64 of at least 24 bytes, as the Standard Webhooks specification issues them. */
+export function isStandardWebhooksSecret(secret: string): boolean {
+  const base64 = SECRET.exec(secret)?.[1];
+  return base64 !== undefined && Buffer.from(base64, "base64").byteLength >= MIN_SECRET_BYTES;
+}
 
 /**
  * Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`), verified by the `standardwebhooks`
@@ -15,6 +28,9 @@ export class StandardWebhooksScheme implements SignatureScheme {
 
   /** Throws (with no secret in the message) if a secret is not a `whsec_` base64 secret. */
   constructor(secrets: readonly string[]) {
+    for (const secret of secrets) {
+      if (!isStandardWebhooksSecret(secret)) throw new Error("not whsec_ and base64 of at least 24 bytes");
+    }
     this.webhooks = secrets.map((secret) => new Webhook(secret));
   }
 
@@ -32,8 +48,17 @@ export class StandardWebhooksScheme implements SignatureScheme {
     if (!id || !timestamp || !signature) {
       throw signatureInvalid("missing", `The Standard Webhooks header(s) ${absent.join(", ")} are missing`);
     }
-    if (!/^\d{1,12}$/.test(timestamp)) {
-      throw signatureInvalid("malformed", "webhook-timestamp is not a whole number of seconds since 1970");
+    if (!CANONICAL_TIMESTAMP.test(timestamp)) {
+      throw signatureInvalid(
+        "malformed",
+        "webhook-timestamp is not a whole number of seconds since 1970 in canonical digits",
+      );
+    }
+    // The library verifies a string made of the body: bytes that are not UTF-8 would be verified as U+FFFD.
+    try {
+      utf8.decode(body);
+    } catch {
+      throw new ProblemError(problem("invalid-body", 400, "The request body is not valid UTF-8"));
     }
     if (!signature.split(" ").some((entry) => SIGNATURE_ENTRY.test(entry))) {
       throw signatureInvalid("malformed", 'webhook-signature carries no "v1,<base64>" signature');

@@ -7,6 +7,7 @@ import type { Logger } from "../logger";
 import type { PredictionRequest } from "../scoring/predictionRequest";
 import type { Scorer } from "../scoring/scorer";
 import { type DeliveryClaim, type DeliveryStore, deliveryKey, hashBody } from "./deliveryStore";
+import { formPayload, isFormEncoded } from "./formPayload";
 import { toPredictionRequest } from "./payloadMapping";
 import type { SignatureScheme } from "./signatureScheme";
 import type { WebhookSource } from "./webhookSources";
@@ -15,6 +16,8 @@ export const REPLAYED_HEADER = "Idempotent-Replayed";
 const IN_PROGRESS_RETRY_AFTER_SECONDS = 10;
 const STORAGE_RETRY_AFTER_SECONDS = 30;
 const MAX_DELIVERY_ID_LENGTH = 1000;
+/** In a `u` regex, \p{Cs} matches a surrogate that is not half of a pair: the string is not well-formed. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 type ConfiguredSource = WebhookSource & { scheme: SignatureScheme };
 
@@ -22,16 +25,9 @@ function errorText(error: unknown): string {
   return `${error instanceof Error ? `${error.name}: ` : ""}${errorLine(error)}`;
 }
 
-/** GitHub may send `application/x-www-form-urlencoded` with the JSON in `payload`; everything else is JSON. */
+/** JSON; GitHub's form encoding (the JSON in one `payload` field) only from a source whose catalog entry opts in. */
 function readPayload(source: ConfiguredSource, headers: Headers, body: Buffer): unknown {
-  const mediaType = headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
-  if (source.verify.scheme === "github" && mediaType === "application/x-www-form-urlencoded") {
-    const payload = new URLSearchParams(body.toString("utf8")).get("payload");
-    if (payload === null) {
-      throw new ProblemError(problem("invalid-body", 400, "The form-encoded body has no payload field"));
-    }
-    return parseJsonBody(Buffer.from(payload, "utf8"));
-  }
+  if (source.formEncoded && isFormEncoded(headers)) return parseJsonBody(formPayload(headers, body));
   requireJsonContentType(headers);
   return parseJsonBody(body);
 }
@@ -70,30 +66,26 @@ export class WebhookReceiver {
     }));
   }
 
-  /** The source of this name: 404 if there is none, 503 while its secret setting is unset. */
-  source(name: string): ConfiguredSource {
+  /**
+   * The source of this name: 404 if there is none, 503 while its secret setting is unset. The route is anonymous:
+   * the answers describe nothing of the catalog (no source names, no setting names); the log line does.
+   */
+  source(name: string, logger: Pick<Logger, "warn">): ConfiguredSource {
     const source = this.sources.get(name);
     if (!source) {
-      throw new ProblemError(
-        problem(
-          "unknown-source",
-          404,
-          `No webhook source named ${JSON.stringify(name.slice(0, 100))} in the catalog`,
-          {
-            knownSources: [...this.sources.keys()],
-          },
-        ),
+      logger.warn(
+        `webhook: no source named ${JSON.stringify(name.slice(0, 100))} (known: ${[...this.sources.keys()].join(", ")})`,
       );
+      throw new ProblemError(problem("unknown-source", 404, "No webhook source of that name"));
     }
     const scheme = source.scheme;
     if (!scheme) {
+      logger.warn(
+        `webhook ${name}: refused with 503: the app setting ${source.verify.secretSetting} (its secret) is not set`,
+      );
       throw new ProblemError(
-        problem(
-          "source-not-configured",
-          503,
-          `Webhook source ${name} has no secret: the app setting ${source.verify.secretSetting} is not set`,
-          { source: name },
-        ),
+        problem("source-not-configured", 503, "This webhook source is not configured yet; retry later"),
+        { "Retry-After": "60" },
       );
     }
     return { ...source, scheme };
@@ -112,6 +104,10 @@ export class WebhookReceiver {
     const deliveryId =
       verified.deliveryId ?? source.scheme.deliveryIdFromPayload?.(payload) ?? headers.get("idempotency-key");
     if (!deliveryId) return outcomeResponse(await this.scorer.score(source.model, request, logger));
+    // Lone surrogates would hash alike once encoded (both become U+FFFD): such an id names no delivery.
+    if (LONE_SURROGATE.test(deliveryId)) {
+      throw new ProblemError(problem("invalid-body", 400, "The delivery id is not well-formed Unicode"));
+    }
     if (deliveryId.length > MAX_DELIVERY_ID_LENGTH) {
       throw new ProblemError(
         problem("invalid-body", 400, `The delivery id is longer than ${MAX_DELIVERY_ID_LENGTH} characters`),

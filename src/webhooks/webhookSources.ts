@@ -36,7 +36,7 @@ export function configureSources(
       scheme = createSignatureScheme(definition.verify, secrets);
     } catch {
       throw new ConfigError(
-        `${setting} holds a secret that is not a ${definition.verify.scheme} secret (expected whsec_ and base64)`,
+        `${setting} holds a secret that is not a ${definition.verify.scheme} secret (expected whsec_ and the base64 of at least 24 bytes, for each secret of the list)`,
       );
     }
     sources.set(name, { ...definition, scheme });

@@ -116,7 +116,10 @@ describe("catalog sources", () => {
     const definitions = parseSources(parseCatalog({ models, sources: { crm } }, "default"));
     const sources = configureSources(
       definitions,
-      { CRM_WEBHOOK_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw  whsec_c29tZWJvZHk=" },
+      {
+        CRM_WEBHOOK_SECRET:
+          "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw  whsec_dGhlLW5leHQtc2VjcmV0LWZvci1yb3RhdGlvbg==",
+      },
       silent(),
     );
     expect(sources.get("crm")?.scheme?.name).toBe("standard-webhooks");

@@ -161,7 +161,7 @@ describe("the receiver while the first copy is still being scored", () => {
       "x-github-delivery": `gated_${Date.now()}`,
     });
     const logger = { log: () => {}, warn: () => {}, error: () => {} };
-    const source = receiver.source("hub");
+    const source = receiver.source("hub", logger);
     const first = receiver.receive(source, headers, body, logger);
     await expect.poll(() => calls).toBe(1); // the first copy holds the claim and is being scored
     const copies = await Promise.allSettled(
@@ -220,7 +220,7 @@ describe("the receiver while the first copy is still being scored", () => {
       });
       const warnings: string[] = [];
       const logger = { log: () => {}, warn: (line: string) => warnings.push(line), error: () => {} };
-      const source = receiver.source("hub");
+      const source = receiver.source("hub", logger);
       expect((await receiver.receive(source, headers, body, logger)).status).toBe(200);
       // The repeat is scored again (not 409 for 5 minutes): nothing was recorded and the claim is gone.
       const repeat = await receiver.receive(source, headers, body, logger);

@@ -1,16 +1,32 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { visit } from "jsonc-parser";
 
 /** A start-up problem the dev host reports as one line and exits on. */
 export class DevHostError extends Error {
   override readonly name = "DevHostError";
 }
 
+/**
+ * Parses a JSON file; when it is malformed, says where (line and column, from jsonc-parser) and nothing of what
+ * is there: JSON.parse's message quotes the text around the error, which in local.settings.json is a secret.
+ */
 function readJson(file: string, what: string): unknown {
+  const text = readFileSync(file, "utf8");
   try {
-    return JSON.parse(readFileSync(file, "utf8"));
-  } catch (error) {
-    throw new DevHostError(`${what} ${file} is not valid JSON: ${(error as Error).message}`);
+    return JSON.parse(text);
+  } catch {
+    let where = "";
+    visit(
+      text,
+      {
+        onError: (_error, _offset, _length, startLine, startCharacter) => {
+          where ||= ` (line ${startLine + 1}, column ${startCharacter + 1})`;
+        },
+      },
+      { disallowComments: true, allowTrailingComma: false },
+    );
+    throw new DevHostError(`${what} ${file} is not valid JSON${where}`);
   }
 }
 

@@ -177,14 +177,37 @@ async function writeResponse(
   });
 }
 
+/** host, IPv4 or [IPv6], with an optional port: what a Host header may hold (RFC 9110 §7.2). */
+const HOST_HEADER = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?$/;
+
+/**
+ * The request's URL from its origin-form target (`/path?query`) and Host header; undefined when either is
+ * malformed. The target is taken as a path, always: `//evil/api/x` is the path `//evil/api/x`, never host evil.
+ */
+function requestUrl(req: http.IncomingMessage, fallbackHost: string): URL | undefined {
+  const target = req.url ?? "/";
+  const host = req.headers.host ?? fallbackHost;
+  if (!target.startsWith("/") || !HOST_HEADER.test(host)) return undefined;
+  try {
+    return new URL(`http://${host}${target}`);
+  } catch {
+    return undefined;
+  }
+}
+
 export function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const router = new HttpRouter(options.functions, options.routePrefix);
   const { library, out } = options;
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const method = (req.method ?? "GET").toUpperCase();
-    const hostHeader = req.headers.host ?? `${options.host}:${options.port}`;
-    const url = new URL(req.url ?? "/", `http://${hostHeader}`);
+    const listening = options.host.includes(":") ? `[${options.host}]` : options.host;
+    const url = requestUrl(req, `${listening}:${options.port}`);
+    // The host answers a request it cannot read as a URL (a malformed Host, a target that is no path) with 400.
+    if (!url) {
+      sendHostStatus(res, 400);
+      return;
+    }
     const resolved = router.resolve(method, url.pathname);
     // The host answers a path no function has, and a method the route does not register, with a bare 404.
     if (!resolved) {

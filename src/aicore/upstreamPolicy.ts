@@ -179,7 +179,8 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => reject(new TaskCancelledError("the request deadline has passed"));
-    signal.addEventListener("abort", onAbort, { once: true });
+    if (signal.aborted) onAbort(); // it may have passed while the first attempt ran
+    else signal.addEventListener("abort", onAbort, { once: true });
   });
   return Promise.race([work, aborted]).finally(() => {
     if (onAbort) signal.removeEventListener("abort", onAbort);

@@ -83,7 +83,10 @@ export class DeploymentRefresher {
     const key = JSON.stringify([first.resourceGroup, first.scenarioId]);
     let pending = this.inflightGroups.get(key);
     if (!pending) {
-      pending = this.listAndRecord(models).finally(() => this.inflightGroups.delete(key));
+      // The list call belongs to the trace of the invocation that starts it (the log is shared; a trace is not).
+      pending = this.listAndRecord(models, traceHeadersOf(logger)).finally(() =>
+        this.inflightGroups.delete(key),
+      );
       this.inflightGroups.set(key, pending);
     }
     const leave = this.log.join(logger);
@@ -94,7 +97,10 @@ export class DeploymentRefresher {
     }
   }
 
-  private async listAndRecord(models: ModelDefinition[]): Promise<DeploymentRecord[]> {
+  private async listAndRecord(
+    models: ModelDefinition[],
+    trace: ReturnType<typeof traceHeadersOf>,
+  ): Promise<DeploymentRecord[]> {
     const logger = this.log;
     const first = models[0] as ModelDefinition;
     const executableIds = [...new Set(models.map((m) => m.executableId))].sort();
@@ -104,7 +110,7 @@ export class DeploymentRefresher {
         resourceGroup: first.resourceGroup,
         scenarioId: first.scenarioId,
         executableIds,
-        trace: traceHeadersOf(logger),
+        trace,
       });
     } catch (error) {
       logger.error(

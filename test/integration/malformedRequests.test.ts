@@ -120,6 +120,21 @@ const malformedBody = fc.oneof(
     )
     .map(text),
   deepBody,
+  // Delivery ids that are not well-formed Unicode (Stripe's id is read from the body), and form bodies that are not
+  // exactly one payload field: GitHub's form encoding read more than one way.
+  fc
+    .tuple(fc.constantFrom("\\ud800", "\\udc00", "\\udbff\\udbff", "x\\ud83d"), fc.string({ maxLength: 10 }))
+    .map(([lone, rest]) =>
+      text(`{"id":"evt_${JSON.stringify(rest).slice(1, -1)}${lone}","data":{"object":{}}}`),
+    ),
+  fc
+    .tuple(
+      fc.constantFrom("payload=", "x=1&payload=", "payload=%FF&", "payload=%E", ""),
+      fc.jsonValue({ maxDepth: 2 }),
+    )
+    .map(([prefix, value]) =>
+      text(`${prefix}${encodeURIComponent(JSON.stringify(value))}&payload=${JSON.stringify(value)}`),
+    ),
   fc
     .integer({ min: MAX_BODY_BYTES + 1, max: MAX_BODY_BYTES * 4 })
     .map((n) => text(`{"pad":"${"x".repeat(n)}"}`)),

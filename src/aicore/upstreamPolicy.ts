@@ -179,7 +179,8 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => reject(new TaskCancelledError("the request deadline has passed"));
-    if (signal.aborted) onAbort(); // it may have passed while the first attempt ran
+    // It may have passed already, while the first attempt ran.
+    if (signal.aborted) onAbort();
     else signal.addEventListener("abort", onAbort, { once: true });
   });
   return Promise.race([work, aborted]).finally(() => {

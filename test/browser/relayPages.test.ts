@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningLauncher, startLauncher } from "../dev/launcher/launcherProcess";
 import { CHURN_EXAMPLE } from "../support/world";
@@ -63,6 +63,12 @@ afterAll(async () => {
   await launcher?.process.stop();
 });
 
+/** The text a person sees (Playwright's innerText, not the DOM's textContent with hidden parts). */
+function visibleText(locator: Locator): Promise<string> {
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator, where innerText is what is shown
+  return locator.innerText();
+}
+
 async function open(url: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
   const page = await context.newPage();
   page.on("pageerror", (error) => pageErrors.push(`${url}: ${error.message}`));
@@ -110,7 +116,7 @@ describe.skipIf(!HAS_CHROMIUM)("in a real browser (headless Chromium)", () => {
     const page = await open(`${launcher.base}/docs`);
     await page.getByText("Score with model churn").waitFor();
     await page.getByText("Receive a standard-webhooks webhook from crm").waitFor();
-    expect(await page.locator(".info .title").innerText()).toContain("aicore-relay");
+    expect(await visibleText(page.locator(".info .title"))).toContain("aicore-relay");
     await page.screenshot({ path: path.join(ARTIFACTS, "docs.png"), fullPage: true });
 
     await page.getByText("Score with model churn").click();
@@ -118,8 +124,8 @@ describe.skipIf(!HAS_CHROMIUM)("in a real browser (headless Chromium)", () => {
     await operation.locator("button.execute").click();
     const answer = operation.locator(".live-responses-table .response");
     await answer.waitFor();
-    expect(await answer.locator(".response-col_status").innerText()).toContain("200");
-    expect(await answer.locator(".response-col_description").innerText()).toContain("churn_probability");
+    expect(await visibleText(answer.locator(".response-col_status"))).toContain("200");
+    expect(await visibleText(answer.locator(".response-col_description"))).toContain("churn_probability");
     await page.screenshot({ path: path.join(ARTIFACTS, "docs-try-it-out.png"), fullPage: true });
   }, 60_000);
 
@@ -128,10 +134,10 @@ describe.skipIf(!HAS_CHROMIUM)("in a real browser (headless Chromium)", () => {
     const page = await open(`${launcher.base}/status`, PHONE);
     const card = page.locator('[data-model="churn"]');
     await card.getByText("usable", { exact: true }).waitFor();
-    expect(await card.innerText()).toContain(id);
-    expect(await card.innerText()).toContain("RUNNING");
+    expect(await visibleText(card)).toContain(id);
+    expect(await visibleText(card)).toContain("RUNNING");
     const crm = page.locator('[data-entry="crm"]');
-    expect(await crm.innerText()).toContain("CRM_WEBHOOK_SECRET not set");
+    expect(await visibleText(crm)).toContain("CRM_WEBHOOK_SECRET not set");
     await page.screenshot({ path: path.join(ARTIFACTS, "status-phone.png"), fullPage: true });
 
     const killed = await fetch(`${launcher.emulatorUrl}/__emulator/deployments/${id}`, {
@@ -146,7 +152,7 @@ describe.skipIf(!HAS_CHROMIUM)("in a real browser (headless Chromium)", () => {
     expect(killed.status).toBe(200);
     // Nobody reloads: the page refreshes itself.
     await card.getByText("not usable", { exact: true }).waitFor({ timeout: PAGE_CATCHES_UP_MS });
-    const text = await card.innerText();
+    const text = await visibleText(card);
     expect(text).toContain("DEAD");
     expect(text).toContain("Back-off restarting failed container");
     expect(text).toContain("deleted by AI Core");

@@ -102,7 +102,12 @@ export function expandUrlTemplate(template: UrlTemplate, document: unknown): Exp
       return { ok: false, pointer: part.pointer, message: "is not a string, number or boolean" };
     }
     if (text === "") return { ok: false, pointer: part.pointer, message: "is empty" };
-    url += encodeStrict(text);
+    try {
+      url += encodeStrict(text);
+    } catch {
+      // A lone surrogate (JSON allows one) has no UTF-8 form.
+      return { ok: false, pointer: part.pointer, message: "is not valid Unicode" };
+    }
   }
   let parsed: URL;
   try {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { CloudEvent, HTTP } from "cloudevents";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type Delivery, parseDelivery } from "../../src/events/cloudEventsDelivery";
 import { ProblemError } from "../../src/http/problem";
@@ -209,5 +210,57 @@ describe("CloudEvents deliveries", () => {
   it("a media type no mode uses is 415", () => {
     expect(refusal({ "content-type": "text/plain" }, "hello").status).toBe(415);
     expect(refusal({}, "hello").status).toBe(415);
+  });
+
+  it("no delivery, however malformed, throws anything but a 400/415 problem (5,000 generated)", () => {
+    const contentTypes = fc.constantFrom(
+      "application/cloudevents+json",
+      "application/cloudevents-batch+json",
+      "application/json",
+      "text/plain",
+      "",
+    );
+    const attribute = fc.oneof(fc.string(), fc.constant("1.0"), fc.integer(), fc.constant(null));
+    const eventLike = fc.record(
+      {
+        specversion: attribute,
+        id: attribute,
+        source: attribute,
+        type: attribute,
+        time: attribute,
+        data: fc.jsonValue(),
+      },
+      { requiredKeys: [] },
+    );
+    const body = fc.oneof(
+      fc.string().map((text) => Buffer.from(text)),
+      fc.uint8Array({ maxLength: 200 }),
+      fc.jsonValue().map((value) => Buffer.from(JSON.stringify(value) ?? "")),
+      eventLike.map((value) => Buffer.from(JSON.stringify(value))),
+      fc.array(eventLike, { maxLength: 5 }).map((value) => Buffer.from(JSON.stringify(value))),
+    );
+    const headers = fc.record(
+      {
+        "content-type": contentTypes,
+        "ce-id": fc.string(),
+        "ce-specversion": fc.constantFrom("1.0", "0.3", ""),
+        "ce-source": fc.string(),
+        "ce-type": fc.string(),
+        "aeg-event-type": fc.constantFrom("Notification", "SubscriptionValidation"),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(headers, body, (sent, bytes) => {
+        try {
+          const valid = Object.entries(sent).filter(([, value]) => /^[\t\x20-\x7e]*$/.test(value));
+          parseDelivery(new Headers(valid), bytes);
+        } catch (error) {
+          if (!(error instanceof ProblemError)) throw error;
+          expect([400, 415]).toContain(error.problem.status);
+        }
+      }),
+      { numRuns: 5_000 },
+    );
   });
 });

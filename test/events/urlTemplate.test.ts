@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileUrlTemplate, expandUrlTemplate, type UrlTemplate } from "../../src/events/urlTemplate";
 
@@ -70,6 +71,7 @@ describe("enrichment URL template", () => {
     ["an object", { data: { BusinessPartner: { id: 1 } } }, "is not a string, number or boolean"],
     ["null", { data: { BusinessPartner: null } }, "is not a string, number or boolean"],
     ["empty", { data: { BusinessPartner: "" } }, "is empty"],
+    ["a lone surrogate", { data: { BusinessPartner: "\ud800" } }, "is not valid Unicode"],
   ])("a value that is %s is refused", (_name, event, message) => {
     expect(expand(BP, event)).toEqual({ ok: false, pointer: "/data/BusinessPartner", message });
   });
@@ -87,5 +89,47 @@ describe("enrichment URL template", () => {
     ["https://s4.example.com/x/{/id", "unbalanced"],
   ])("the template %s is refused (%s)", (template, reason) => {
     expect(compileUrlTemplate(template)).toEqual(expect.stringContaining(reason));
+  });
+
+  it("no value can change the host, the path's segments or the query's keys (10,000 generated)", () => {
+    const template = compiled("https://s4.example.com/odata/BP/{/a}/x('{/b}')?k={/c}&$format=json");
+    const token = fc.oneof(
+      fc.string({ unit: "grapheme" }),
+      fc.constantFrom(
+        ".",
+        "..",
+        "/",
+        "?",
+        "#",
+        "&",
+        "=",
+        "%2e%2e",
+        "%2F",
+        "\\",
+        "@evil.com",
+        "../..",
+        ":443",
+      ),
+    );
+    const value = fc.oneof(
+      token,
+      fc.array(token, { maxLength: 4 }).map((parts) => parts.join("")),
+      fc.integer(),
+    );
+    fc.assert(
+      fc.property(value, value, value, (a, b, c) => {
+        const result = expandUrlTemplate(template, { a, b, c });
+        if (!result.ok) return;
+        const url = new URL(result.url);
+        expect(url.host).toBe("s4.example.com");
+        const segments = url.pathname.split("/");
+        expect(segments.slice(0, 4)).toEqual(["", "odata", "BP", segments[3]]);
+        expect(segments).toHaveLength(5);
+        expect(decodeURIComponent(segments[3] ?? "")).toBe(String(a));
+        expect([...url.searchParams.keys()]).toEqual(["k", "$format"]);
+        expect(url.searchParams.get("k")).toBe(String(c));
+      }),
+      { numRuns: 10_000 },
+    );
   });
 });

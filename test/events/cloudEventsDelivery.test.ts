@@ -137,6 +137,21 @@ describe("CloudEvents deliveries", () => {
     });
   });
 
+  it("an Event Grid system event in the CloudEvents schema, with its dataschema #, is taken as sent", () => {
+    const blobCreated = {
+      specversion: "1.0",
+      type: "Microsoft.Storage.BlobCreated",
+      source: "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct",
+      id: "9aeb0fdf-c01e-0131-0922-9eb54906e209",
+      time: "2019-11-18T15:13:39.4589254Z",
+      subject: "blobServices/default/containers/c/blobs/f.png",
+      dataschema: "#",
+      data: { api: "PutBlockList", contentLength: 30699 },
+    };
+    const delivery = deliver({ "content-type": "application/cloudevents+json" }, JSON.stringify(blobCreated));
+    expect(delivery).toMatchObject({ mode: "structured", events: [{ json: blobCreated }] });
+  });
+
   it("an Event Grid subscription validation gives its validation code", () => {
     const delivery = deliver(
       { "content-type": "application/json", "aeg-event-type": "SubscriptionValidation" },

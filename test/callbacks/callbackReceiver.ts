@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import { Webhook } from "standardwebhooks";
 import { startLoopbackServer } from "../support/loopbackServer";
 
@@ -7,6 +8,8 @@ export interface ScriptedAnswer {
   status: number;
   headers?: Record<string, string>;
   body?: string;
+  /** Answers itself instead (e.g. sends the status line and stops); `status` is what it recorded. */
+  custom?: (response: ServerResponse) => void;
 }
 
 export interface ReceivedCallback {
@@ -16,6 +19,8 @@ export interface ReceivedCallback {
   verified: boolean;
   body: string;
   answeredStatus: number;
+  /** Date.now() when the request had arrived in full. */
+  arrivedAt: number;
 }
 
 /**
@@ -44,9 +49,14 @@ export async function startCallbackReceiver(script: ScriptedAnswer[] = [], host 
         verified,
         body: request.body,
         answeredStatus: answer.status,
+        arrivedAt: Date.now(),
       });
-      response.writeHead(answer.status, answer.headers ?? {});
-      response.end(answer.body ?? "");
+      if (answer.custom) {
+        answer.custom(response);
+      } else {
+        response.writeHead(answer.status, answer.headers ?? {});
+        response.end(answer.body ?? "");
+      }
       for (const waiter of waiters.filter((w) => received.length >= w.count)) waiter.resolve();
     },
     { host },

@@ -14,6 +14,8 @@ import type { RecordStore } from "./deployments/recordStore";
 import { TableRecordStore } from "./deployments/tableRecordStore";
 import { parseEventEntries } from "./events/eventCatalog";
 import { configureEventEntries, type EventEntry } from "./events/eventEntries";
+import { createJobs, type Jobs } from "./jobs/createJobs";
+import { loadJobSettings } from "./jobs/jobSettings";
 import type { Logger } from "./logger";
 import { Scorer } from "./scoring/scorer";
 import { createWebhooks } from "./webhooks/createWebhooks";
@@ -31,6 +33,7 @@ export interface Relay {
   webhooks: WebhookReceiver;
   /** The catalog's events entries, with their enrichment clients. */
   events: ReadonlyMap<string, EventEntry>;
+  jobs: Jobs;
 }
 
 export interface RelayOptions {
@@ -110,7 +113,14 @@ export function createRelay(settings: Settings, catalog: Catalog, options: Relay
       maxBytes: settings.maxBodyBytes,
     },
   );
-  return { settings, catalog, tokens, records, refresher, scorer, webhooks, events };
+  const env = options.env ?? process.env;
+  const jobs = createJobs({
+    settings: loadJobSettings(env, findAppRoot()),
+    storage: settings.storage,
+    storageTimeoutMs: settings.storageTimeoutMs,
+    scorer,
+  });
+  return { settings, catalog, tokens, records, refresher, scorer, webhooks, events, jobs };
 }
 
 let shared: Relay | ConfigError | undefined;

@@ -72,3 +72,27 @@ export function relayTimerFunction(
     return handler(timer, context);
   };
 }
+
+export type QueueHandler<T> = (message: unknown, context: InvocationContext) => Promise<T>;
+
+/**
+ * A storage queue function whose relay is built on its first message. A configuration error is logged once and
+ * thrown: the host retries the message and, after maxDequeueCount deliveries, parks it in the poison queue.
+ */
+export function relayQueueFunction<T>(
+  create: (relay: Relay) => QueueHandler<T>,
+  source: RelaySource = relayFromEnvironment,
+): QueueHandler<T> {
+  let handler: QueueHandler<T> | undefined;
+  return async (message, context) => {
+    if (!handler) {
+      try {
+        handler = create(source(context));
+      } catch (error) {
+        if (error instanceof ConfigError) logOnce(error, context);
+        throw error;
+      }
+    }
+    return handler(message, context);
+  };
+}

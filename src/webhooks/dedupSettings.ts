@@ -19,12 +19,17 @@ const hours = z
       .max(24 * 30, "must be at most 720 (30 days)"),
   );
 
+/** A time to live in whole hours (1 to 720) from setting `name`, in ms; a wrong value is a one-line ConfigError. */
+export function ttlHoursSetting(env: NodeJS.ProcessEnv, name: string, fallbackHours: number): number {
+  const raw = env[name];
+  const parsed = hours.safeParse(raw === undefined || raw.trim() === "" ? String(fallbackHours) : raw);
+  if (!parsed.success) {
+    throw new ConfigError(`${name} ${parsed.error.issues[0]?.message ?? "is invalid"}`);
+  }
+  return parsed.data * 3_600_000;
+}
+
 /** Reads `WEBHOOK_DEDUP_TTL_HOURS`; a wrong value is a one-line ConfigError naming it. */
 export function loadDedupSettings(env: NodeJS.ProcessEnv): DedupSettings {
-  const raw = env.WEBHOOK_DEDUP_TTL_HOURS;
-  const parsed = hours.safeParse(raw === undefined || raw.trim() === "" ? "24" : raw);
-  if (!parsed.success) {
-    throw new ConfigError(`WEBHOOK_DEDUP_TTL_HOURS ${parsed.error.issues[0]?.message ?? "is invalid"}`);
-  }
-  return { ttlMs: parsed.data * 3_600_000 };
+  return { ttlMs: ttlHoursSetting(env, "WEBHOOK_DEDUP_TTL_HOURS", 24) };
 }

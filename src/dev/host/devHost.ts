@@ -5,11 +5,16 @@ import {
   buildFunctionTable,
   type HostedFunction,
   type HttpFunction,
+  type QueueFunction,
   type TimerFunction,
 } from "./functionTable";
 import { bodyLimitFromEnv, startHttpServer } from "./httpServer";
 import { type FunctionsLibrary, loadFunctionsLibrary, runAppHooks } from "./invocation";
 import { type Console, processConsole } from "./logging";
+import { QueueListener } from "./queueListener";
+import { readQueuesOptions } from "./queueOptions";
+import { QueueOutputWriter } from "./queueOutputWriter";
+import { QueueClients } from "./queueStorage";
 import { installCoreModule } from "./requireHook";
 import { TimerScheduler } from "./timerScheduler";
 
@@ -65,7 +70,7 @@ export function loadFunctionApp(options: {
 /** One line per function for the banner and for tests. */
 export interface FunctionSummary {
   name: string;
-  trigger: "http" | "timer";
+  trigger: "http" | "timer" | "queue";
   /** http: methods (undefined = all), route template, full URL template, auth level. */
   methods?: string[];
   route?: string;
@@ -75,17 +80,31 @@ export interface FunctionSummary {
   schedule?: string;
   scheduleSetting?: string;
   runOnStartup?: boolean;
+  /** queue: the queue it listens on; any: the queues its output bindings write to. */
+  queueName?: string;
+  outputQueues?: string[];
 }
 
 function summarize(fn: HostedFunction, baseUrl: string, routePrefix: string): FunctionSummary {
+  const outputQueues = fn.queueOutputs.length > 0 ? fn.queueOutputs.map((o) => o.queueName) : undefined;
   if (fn.kind === "http") {
     const route = fn.route.template.replace(/^\/+/, "");
     const url = `${baseUrl}/${routePrefix ? `${routePrefix}/` : ""}${route}`;
-    return { name: fn.name, trigger: "http", methods: fn.methods, route, url, authLevel: fn.authLevel };
+    return {
+      name: fn.name,
+      trigger: "http",
+      methods: fn.methods,
+      route,
+      url,
+      authLevel: fn.authLevel,
+      outputQueues,
+    };
   }
+  if (fn.kind === "queue") return { name: fn.name, trigger: "queue", queueName: fn.queueName, outputQueues };
   return {
     name: fn.name,
     trigger: "timer",
+    outputQueues,
     schedule: fn.schedule,
     scheduleSetting: fn.scheduleSetting,
     runOnStartup: fn.runOnStartup,
@@ -95,17 +114,22 @@ function summarize(fn: HostedFunction, baseUrl: string, routePrefix: string): Fu
 export function bannerLines(appName: string, url: string, functions: FunctionSummary[]): string[] {
   const lines = [
     `${appName}: local DEV HOST (src/dev/host), not the Azure Functions runtime.`,
-    "  It runs HTTP and timer triggers with the @azure/functions library; `func start` (Core Tools) runs the real host.",
+    "  It runs HTTP, timer and storage queue triggers (and queue outputs) with the @azure/functions library; `func start` (Core Tools) runs the real host.",
     "  Function keys are not enforced (as with Core Tools locally): authLevel function/admin routes answer without a key.",
     "Functions:",
   ];
   for (const fn of functions) {
+    const outputs = fn.outputQueues ? `, output to queue ${fn.outputQueues.join(", ")}` : "";
     if (fn.trigger === "http") {
-      lines.push(`  ${fn.name}: [${fn.methods?.join(",") ?? "ALL"}] ${fn.url} (authLevel ${fn.authLevel})`);
+      lines.push(
+        `  ${fn.name}: [${fn.methods?.join(",") ?? "ALL"}] ${fn.url} (authLevel ${fn.authLevel})${outputs}`,
+      );
+    } else if (fn.trigger === "queue") {
+      lines.push(`  ${fn.name}: queue trigger on ${fn.queueName}${outputs}`);
     } else {
       const setting = fn.scheduleSetting !== fn.schedule ? ` from ${fn.scheduleSetting}` : "";
       lines.push(
-        `  ${fn.name}: timer "${fn.schedule}"${setting} UTC${fn.runOnStartup ? ", runOnStartup" : ""}`,
+        `  ${fn.name}: timer "${fn.schedule}"${setting} UTC${fn.runOnStartup ? ", runOnStartup" : ""}${outputs}`,
       );
     }
   }
@@ -152,6 +176,20 @@ async function lockSetup(): Promise<void> {
   }
 }
 
+/**
+ * How long a queue message stays hidden while its function runs: 10 minutes as in the host, renewed at half that.
+ * DEVHOST_QUEUE_LEASE_SECONDS shortens it (dev host only), so that a test of a crash need not wait 10 minutes for the
+ * messages the dead host held to come back.
+ */
+function messageLeaseMs(): number {
+  const raw = process.env.DEVHOST_QUEUE_LEASE_SECONDS?.trim();
+  if (!raw) return 600_000;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 604_800) {
+    throw new DevHostError(`DEVHOST_QUEUE_LEASE_SECONDS '${raw}' is not a number of seconds (1-604800)`);
+  }
+  return Number(raw) * 1000;
+}
+
 /** Loads the app, runs appStart hooks, serves its HTTP triggers and runs its timers. One per process. */
 export async function startDevHost(options: DevHostOptions): Promise<RunningDevHost> {
   const out = options.console ?? processConsole;
@@ -160,6 +198,17 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
   const library: FunctionsLibrary = loadFunctionsLibrary(config.appRoot);
   await lockSetup();
   await runAppHooks("appStart", config.appRoot);
+
+  const queueFunctions = functions.filter((f): f is QueueFunction => f.kind === "queue");
+  const usesQueues = queueFunctions.length > 0 || functions.some((f) => f.queueOutputs.length > 0);
+  const queues = usesQueues ? readQueuesOptions(config.appRoot, process.env) : undefined;
+  const listeners: QueueListener[] = [];
+  const clients = new QueueClients(process.env);
+  const writer = queues
+    ? new QueueOutputWriter(clients, queues, (queueName) => {
+        for (const listener of listeners) if (listener.queueName === queueName) listener.notify();
+      })
+    : undefined;
 
   const port = options.port ?? Number(process.env.PORT || 7071);
   const host = options.host ?? "127.0.0.1";
@@ -172,6 +221,7 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
     port,
     host,
     bodyLimit: bodyLimitFromEnv(process.env),
+    writer,
   }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "EADDRINUSE") throw new DevHostError(`port ${port} is already in use (PORT)`);
     if (error.code === "EACCES") throw new DevHostError(`no permission to listen on port ${port} (PORT)`);
@@ -183,8 +233,16 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
 
   const timers = functions
     .filter((f): f is TimerFunction => f.kind === "timer")
-    .map((fn) => new TimerScheduler(fn, library, out));
+    .map((fn) => new TimerScheduler(fn, library, out, writer));
   for (const timer of timers) timer.start();
+  if (queues && writer) {
+    for (const fn of queueFunctions) {
+      listeners.push(
+        new QueueListener({ fn, library, out, clients, queues, writer, leaseMs: messageLeaseMs() }),
+      );
+    }
+  }
+  for (const listener of listeners) listener.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -195,7 +253,11 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
     summaries,
     close: () => {
       closing ??= (async () => {
-        await Promise.all([server.close(), ...timers.map((t) => t.close())]);
+        await Promise.all([
+          server.close(),
+          ...timers.map((t) => t.close()),
+          ...listeners.map((l) => l.close()),
+        ]);
         await runAppHooks("appTerminate", config.appRoot);
       })();
       return closing;

@@ -4,6 +4,8 @@ import type { BindingInfo, FunctionCallback, Registration } from "./coreApi";
 import { compileRoute, type RouteTemplate } from "./routeTemplate";
 
 export interface HttpFunction {
+  /** Queue output bindings the host writes after a successful run. */
+  queueOutputs: QueueOutput[];
   kind: "http";
   name: string;
   callback: FunctionCallback;
@@ -15,6 +17,8 @@ export interface HttpFunction {
 }
 
 export interface TimerFunction {
+  /** Queue output bindings the host writes after a successful run. */
+  queueOutputs: QueueOutput[];
   kind: "timer";
   name: string;
   callback: FunctionCallback;
@@ -26,9 +30,31 @@ export interface TimerFunction {
   runOnStartup: boolean;
 }
 
-export type HostedFunction = HttpFunction | TimerFunction;
+/** A storage queue output binding: where the host writes what the function returned or set. */
+export interface QueueOutput {
+  /** `$return`, or the name the function sets in `context.extraOutputs`. */
+  bindingName: string;
+  queueName: string;
+  connection: string;
+}
 
-const SUPPORTED = "only httpTrigger and timerTrigger functions";
+export interface QueueFunction {
+  /** Queue output bindings the host writes after a successful run. */
+  queueOutputs: QueueOutput[];
+  kind: "queue";
+  name: string;
+  callback: FunctionCallback;
+  bindings: Record<string, BindingInfo>;
+  /** With `%Setting%` names resolved. */
+  queueName: string;
+  /** Name of the app setting (prefix) of the storage connection. */
+  connection: string;
+}
+
+export type HostedFunction = HttpFunction | TimerFunction | QueueFunction;
+
+const SUPPORTED = "only httpTrigger, timerTrigger and queueTrigger functions, with queue output bindings";
+const QUEUE_NAME = /^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$/;
 
 /** Replaces `%Name%` with the app setting `Name`; an unset one is an error, as in Azure. */
 export function resolveSettingNames(value: string, env: NodeJS.ProcessEnv, what: string): string {
@@ -71,12 +97,50 @@ function triggerOf(registration: Registration): [string, BindingInfo] | undefine
   );
 }
 
-function checkOtherBindings(registration: Registration, triggerName: string, kind: "http" | "timer"): void {
+/** A queue name as the host resolves it (`%Setting%`), checked against Azure's naming rule. */
+function queueNameOf(value: unknown, env: NodeJS.ProcessEnv, what: string): string {
+  if (typeof value !== "string" || value.trim() === "") throw new DevHostError(`${what} has no queueName`);
+  const resolved = resolveSettingNames(value, env, `${what}: queueName`).trim().toLowerCase();
+  if (!QUEUE_NAME.test(resolved)) {
+    throw new DevHostError(
+      `${what}: "${resolved}" is not a storage queue name (3-63 lowercase letters, digits, hyphens)`,
+    );
+  }
+  return resolved;
+}
+
+function connectionOf(binding: BindingInfo): string {
+  return typeof binding.connection === "string" && binding.connection.trim() !== ""
+    ? binding.connection.trim()
+    : "AzureWebJobsStorage";
+}
+
+/** The queue output bindings of a function (the only output bindings the dev host writes). */
+function queueOutputs(registration: Registration, env: NodeJS.ProcessEnv): QueueOutput[] {
+  return Object.entries(registration.metadata.bindings ?? {})
+    .filter(([, binding]) => binding.direction === "out" && String(binding.type).toLowerCase() === "queue")
+    .map(([bindingName, binding]) => ({
+      bindingName,
+      queueName: queueNameOf(
+        binding.queueName,
+        env,
+        `function "${registration.metadata.name}" output ${bindingName}`,
+      ),
+      connection: connectionOf(binding),
+    }));
+}
+
+function checkOtherBindings(
+  registration: Registration,
+  triggerName: string,
+  kind: "http" | "timer" | "queue",
+): void {
   const name = registration.metadata.name;
   for (const [bindingName, binding] of Object.entries(registration.metadata.bindings ?? {})) {
     if (bindingName === triggerName) continue;
     const type = String(binding.type ?? "unknown");
     if (kind === "http" && bindingName === "$return" && type.toLowerCase() === "http") continue;
+    if (binding.direction === "out" && type.toLowerCase() === "queue") continue;
     const role = binding.direction === "in" ? "input" : "output";
     throw new DevHostError(
       `function "${name}" has a ${type} ${role} binding ("${bindingName}"), which the dev host does not support ` +
@@ -85,7 +149,29 @@ function checkOtherBindings(registration: Registration, triggerName: string, kin
   }
 }
 
-function toHttpFunction(registration: Registration, triggerName: string, trigger: BindingInfo): HttpFunction {
+function toQueueFunction(
+  registration: Registration,
+  triggerName: string,
+  trigger: BindingInfo,
+  env: NodeJS.ProcessEnv,
+): Omit<QueueFunction, "queueOutputs"> {
+  const name = registration.metadata.name;
+  checkOtherBindings(registration, triggerName, "queue");
+  return {
+    kind: "queue",
+    name,
+    callback: registration.callback,
+    bindings: registration.metadata.bindings,
+    queueName: queueNameOf(trigger.queueName, env, `queue function "${name}"`),
+    connection: connectionOf(trigger),
+  };
+}
+
+function toHttpFunction(
+  registration: Registration,
+  triggerName: string,
+  trigger: BindingInfo,
+): Omit<HttpFunction, "queueOutputs"> {
   const name = registration.metadata.name;
   checkOtherBindings(registration, triggerName, "http");
   const template = typeof trigger.route === "string" && trigger.route.trim() !== "" ? trigger.route : name;
@@ -115,7 +201,7 @@ function toTimerFunction(
   triggerName: string,
   trigger: BindingInfo,
   env: NodeJS.ProcessEnv,
-): TimerFunction {
+): Omit<TimerFunction, "queueOutputs"> {
   const name = registration.metadata.name;
   checkOtherBindings(registration, triggerName, "timer");
   if (typeof trigger.schedule !== "string" || trigger.schedule.trim() === "") {
@@ -151,10 +237,19 @@ export function buildFunctionTable(
       if (!trigger) throw new DevHostError(`function "${name}" has no trigger binding`);
       const [triggerName, binding] = trigger;
       const type = String(binding.type);
+      const outputs = queueOutputs(registration, env);
       if (type.toLowerCase() === "httptrigger")
-        functions.push(toHttpFunction(registration, triggerName, binding));
+        functions.push({ ...toHttpFunction(registration, triggerName, binding), queueOutputs: outputs });
       else if (type.toLowerCase() === "timertrigger")
-        functions.push(toTimerFunction(registration, triggerName, binding, env));
+        functions.push({
+          ...toTimerFunction(registration, triggerName, binding, env),
+          queueOutputs: outputs,
+        });
+      else if (type.toLowerCase() === "queuetrigger")
+        functions.push({
+          ...toQueueFunction(registration, triggerName, binding, env),
+          queueOutputs: outputs,
+        });
       else
         throw new DevHostError(
           `function "${name}" uses a ${type}, which the dev host does not run (it runs ${SUPPORTED}); ` +

@@ -6,6 +6,7 @@ import { DevHostError } from "./appConfig";
 import type { HttpFunction } from "./functionTable";
 import { type FunctionsLibrary, invoke, type LibraryCookie, type LibraryHttpResponse } from "./invocation";
 import { type Console, hostLine } from "./logging";
+import { type QueueOutputWriter, queueOutputsOf } from "./queueOutputWriter";
 
 /** The host's default request body limit (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT unset): 100 MB. */
 export const DEFAULT_BODY_LIMIT = 104_857_600;
@@ -129,6 +130,8 @@ export interface HttpServerOptions {
   host: string;
   /** Largest request body, FUNCTIONS_REQUEST_BODY_SIZE_LIMIT (default 100 MB). */
   bodyLimit: number;
+  /** Writes the functions' queue output bindings. */
+  writer?: QueueOutputWriter;
 }
 
 export interface RunningHttpServer {
@@ -238,6 +241,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningHttp
         traceparent: headerText(req.headers.traceparent),
         tracestate: headerText(req.headers.tracestate),
       },
+      queueOutputs: queueOutputsOf(fn, options.writer),
     });
     try {
       if (outcome.error !== undefined) throw outcome.error;

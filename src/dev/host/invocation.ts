@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import type { BindingInfo, FunctionCallback } from "./coreApi";
 import { registry } from "./coreApi";
+import type { QueueOutput } from "./functionTable";
 import { type Console, hostLine, invocationLogHandler } from "./logging";
 import { invocationTraceContext } from "./traceContext";
 
@@ -75,6 +76,13 @@ export interface InvocationRequest {
   reason: string;
   /** The incoming W3C trace context (HTTP triggers), continued by the invocation's own span. */
   trace?: { traceparent?: string; tracestate?: string };
+  /** `context.triggerMetadata` (queue triggers: id, dequeueCount, ...). */
+  triggerMetadata?: Record<string, unknown>;
+  /** Queue output bindings, written after a successful run; a failure to write them fails the invocation. */
+  queueOutputs?: {
+    bindings: QueueOutput[];
+    write(bindings: QueueOutput[], outputValue: (bindingName: string) => unknown): Promise<void>;
+  };
 }
 
 export interface InvocationOutcome {
@@ -101,7 +109,8 @@ export async function invoke(
     logHandler: invocationLogHandler(out, functionName, invocationId),
     options: effectiveOptions(request.bindings),
     traceContext: invocationTraceContext(request.trace?.traceparent, request.trace?.tracestate),
-  });
+    triggerMetadata: request.triggerMetadata,
+  }) as { extraOutputs: { get(name: string): unknown } };
   const started = Date.now();
   hostLine(out, `Executing 'Functions.${functionName}' (Reason='${request.reason}', Id=${invocationId})`);
 
@@ -126,6 +135,16 @@ export async function invoke(
     error = post.error;
   } catch (caught) {
     error = caught;
+  }
+  const outputs = request.queueOutputs;
+  if (error === undefined && outputs && outputs.bindings.length > 0) {
+    try {
+      await outputs.write(outputs.bindings, (name) =>
+        name === "$return" ? result : context.extraOutputs.get(name),
+      );
+    } catch (caught) {
+      error = caught;
+    }
   }
 
   const duration = Date.now() - started;

@@ -2,6 +2,7 @@ import { CronExpressionParser } from "cron-parser";
 import type { TimerFunction } from "./functionTable";
 import { type FunctionsLibrary, type InvocationOutcome, invoke } from "./invocation";
 import { type Console, hostLine } from "./logging";
+import { type QueueOutputWriter, queueOutputsOf } from "./queueOutputWriter";
 
 /** The `Timer` object a timer handler receives (the library's `Timer` type). */
 export interface TimerInfo {
@@ -36,7 +37,10 @@ export class TimerScheduler {
   #lastScheduled: Date;
   #closed = false;
 
-  constructor(fn: TimerFunction, library: FunctionsLibrary, out: Console) {
+  readonly #writer: QueueOutputWriter | undefined;
+
+  constructor(fn: TimerFunction, library: FunctionsLibrary, out: Console, writer?: QueueOutputWriter) {
+    this.#writer = writer;
     this.#fn = fn;
     this.#library = library;
     this.#out = out;
@@ -100,6 +104,7 @@ export class TimerScheduler {
       bindings: this.#fn.bindings,
       callback: this.#fn.callback,
       input: timer,
+      queueOutputs: queueOutputsOf(this.#fn, this.#writer),
       reason: `${reason} at ${scheduled.toISOString()}${timer.isPastDue ? ", past due" : ""}`,
     });
     this.#running = running;

@@ -9,12 +9,12 @@ function start(env: NodeJS.ProcessEnv, args: string[] = ["--port", "0"]): DevHos
 
 describe("dev host start-up", () => {
   it("refuses an unsupported trigger with one clear line instead of ignoring it", async () => {
-    const host = start({ FIXTURE_QUEUE: "1" });
+    const host = start({ FIXTURE_SERVICE_BUS: "1" });
     expect(await host.exited).toBe(1);
     const errors = host.output("stderr").split("\n").filter(Boolean);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(
-      /^dev host: function "jobs" uses a queueTrigger, which the dev host does not run/,
+      /^dev host: function "orders" uses a serviceBusTrigger, which the dev host does not run/,
     );
     expect(host.output("stdout")).not.toContain("listening");
   });

@@ -27,6 +27,8 @@ const EXPECTED = [
     authLevel: "anonymous",
   },
   { name: "health", trigger: "httpTrigger", route: "health", methods: ALL_METHODS, authLevel: "anonymous" },
+  // A catch-all: job ids derived from CloudEvents (source#id) may hold slashes.
+  { name: "job", trigger: "httpTrigger", route: "jobs/{*id}", methods: ALL_METHODS, authLevel: "function" },
   {
     name: "openapi",
     trigger: "httpTrigger",
@@ -41,6 +43,7 @@ const EXPECTED = [
     methods: ALL_METHODS,
     authLevel: "function",
   },
+  { name: "purgeJobs", trigger: "timerTrigger", schedule: "0 45 3 * * *", runOnStartup: undefined },
   {
     name: "purgeWebhookDeliveries",
     trigger: "timerTrigger",
@@ -49,6 +52,19 @@ const EXPECTED = [
   },
   // A literal: no app setting the host would need defined; never runOnStartup (it fires on every scale-out).
   { name: "refreshDeployments", trigger: "timerTrigger", schedule: "0 */1 * * * *", runOnStartup: undefined },
+  // The queue names default when SCORING_QUEUE / RESULTS_QUEUE are unset; the result goes out through $return.
+  {
+    name: "scoreJobs",
+    trigger: "queueTrigger",
+    queueName: "scoring-requests",
+    connection: "AzureWebJobsStorage",
+    output: {
+      name: "$return",
+      type: "queue",
+      queueName: "scoring-results",
+      connection: "AzureWebJobsStorage",
+    },
+  },
   { name: "status", trigger: "httpTrigger", route: "status", methods: ALL_METHODS, authLevel: "function" },
   {
     name: "webhook",
@@ -75,6 +91,8 @@ interface Binding {
   authLevel?: string;
   schedule?: string;
   runOnStartup?: boolean;
+  queueName?: string;
+  connection?: string;
 }
 
 type Metadata = { name: string; bindings: Record<string, Binding> }[];
@@ -110,6 +128,22 @@ describe("relay function metadata", () => {
           const { route, methods, authLevel } = trigger;
           return { name, trigger: trigger.type, route, methods, authLevel };
         }
+        if (trigger?.type === "queueTrigger") {
+          expect(others).toHaveLength(1);
+          const [outputName, output] = others[0] as [string, Binding];
+          return {
+            name,
+            trigger: trigger.type,
+            queueName: trigger.queueName,
+            connection: trigger.connection,
+            output: {
+              name: outputName,
+              type: output.type,
+              queueName: output.queueName,
+              connection: output.connection,
+            },
+          };
+        }
         expect(others).toEqual([]);
         return {
           name,
@@ -128,6 +162,13 @@ describe("relay function metadata", () => {
     expect(Object.values(refresh?.bindings ?? {}).find((b) => b.type === "timerTrigger")?.schedule).toBe(
       "*/20 * * * * *",
     );
+  });
+
+  it("listens on SCORING_QUEUE and writes results to RESULTS_QUEUE when they are set", () => {
+    const metadata = describeApp({ SCORING_QUEUE: "orders-to-score", RESULTS_QUEUE: "order-scores" });
+    const bindings = Object.values(metadata.find((f) => f.name === "scoreJobs")?.bindings ?? {});
+    expect(bindings.find((b) => b.type === "queueTrigger")?.queueName).toBe("orders-to-score");
+    expect(bindings.find((b) => b.type === "queue")?.queueName).toBe("order-scores");
   });
 
   it("registers every function even when the settings are wrong: the relay is built on first use", () => {

@@ -1,0 +1,11 @@
+import { app } from "@azure/functions";
+import { createPurgeJobsHandler } from "../src/api/purgeJobsHandler";
+import { relayTimerFunction } from "../src/api/relayFunction";
+
+export const purgeJobs = relayTimerFunction(createPurgeJobsHandler);
+
+// Table storage keeps rows until they are deleted: once a day, drop the job records past JOB_TTL_HOURS.
+app.timer("purgeJobs", {
+  schedule: "0 45 3 * * *",
+  handler: purgeJobs,
+});

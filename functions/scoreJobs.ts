@@ -1,0 +1,18 @@
+import { app, output } from "@azure/functions";
+import { relayQueueFunction } from "../src/api/relayFunction";
+import { createScoreJobHandler } from "../src/api/scoreJobHandler";
+import { resultsQueueName, scoringQueueName } from "../src/jobs/jobSettings";
+
+export const scoreJobs = relayQueueFunction(createScoreJobHandler);
+
+// Queue names are settings with defaults, read when the worker indexes the function (a %Setting% without a value
+// would stop the host). Results go out through the queue output binding: the returned CloudEvent, plain JSON.
+app.storageQueue("scoreJobs", {
+  queueName: scoringQueueName(process.env),
+  connection: "AzureWebJobsStorage",
+  return: output.storageQueue({
+    queueName: resultsQueueName(process.env),
+    connection: "AzureWebJobsStorage",
+  }),
+  handler: scoreJobs,
+});

@@ -1,0 +1,47 @@
+import type { HttpRequest, InvocationContext } from "@azure/functions";
+import { errorLine } from "../errorLine";
+import { toErrorResponse } from "../http/errorResponse";
+import { requireMethod } from "../http/methodGuard";
+import { jsonResponse, ProblemError, problem, type RelayResponse } from "../http/problem";
+import type { JobView } from "../jobs/jobStore";
+import type { Relay } from "../relay";
+
+const STORAGE_RETRY_AFTER_SECONDS = 30;
+
+/** `GET /api/jobs/{id}`: the job's record; 404 for an unknown or expired id. */
+export function createJobHandler(relay: Relay) {
+  return async (request: HttpRequest, context: InvocationContext): Promise<RelayResponse> => {
+    try {
+      requireMethod(request.method, ["GET"]);
+      const id = request.params.id ?? "";
+      let job: JobView | undefined;
+      try {
+        job = await relay.jobs.get(id);
+      } catch (error) {
+        context.warn(`job ${id.slice(0, 100)}: job records unavailable: ${errorLine(error)}`);
+        throw new ProblemError(
+          problem("job-records-unavailable", 503, "Job records cannot be read right now; retry later"),
+          { "Retry-After": String(STORAGE_RETRY_AFTER_SECONDS) },
+        );
+      }
+      if (!job) {
+        throw new ProblemError(
+          problem("unknown-job", 404, `No job ${JSON.stringify(id.slice(0, 100))} (unknown, or expired)`),
+        );
+      }
+      const { id: jobId, status, model, createdAt, completedAt, attempts, result, resultOmitted } = job;
+      return jsonResponse(
+        200,
+        { id: jobId, status, model, createdAt, completedAt, attempts, result, resultOmitted },
+        { "Cache-Control": "no-store" },
+      );
+    } catch (error) {
+      return toErrorResponse(error, context);
+    }
+  };
+}
+
+/** The URL path of a job, each segment of its id percent-encoded (ids derived from CloudEvents hold slashes). */
+export function jobLocation(id: string): string {
+  return `/api/jobs/${id.split("/").map(encodeURIComponent).join("/")}`;
+}

@@ -1,0 +1,15 @@
+import type { InvocationContext, Timer } from "@azure/functions";
+import { errorLine } from "../errorLine";
+import type { Relay } from "../relay";
+
+/** The clean-up of job records past `JOB_TTL_HOURS`; a failure is logged and tried again at the next tick. */
+export function createPurgeJobsHandler(relay: Relay) {
+  return async (_timer: Timer, context: InvocationContext): Promise<void> => {
+    try {
+      const deleted = await relay.jobs.purgeExpired();
+      context.log(`purged ${deleted} expired job record(s)`);
+    } catch (error) {
+      context.warn(`purging expired job records failed: ${errorLine(error)}`);
+    }
+  };
+}

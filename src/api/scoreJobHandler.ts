@@ -1,0 +1,24 @@
+import type { InvocationContext } from "@azure/functions";
+import type { ResultEvent } from "../jobs/jobResult";
+import type { JobDelivery } from "../jobs/jobStore";
+import type { Relay } from "../relay";
+
+/** The delivery as the storage queue trigger describes it in `triggerMetadata` (`id`, `dequeueCount`, ...). */
+function deliveryOf(context: InvocationContext): JobDelivery {
+  const metadata = context.triggerMetadata ?? {};
+  const id = metadata.id;
+  const dequeueCount = Number(metadata.dequeueCount);
+  return {
+    messageId: typeof id === "string" && id !== "" ? id : context.invocationId,
+    dequeueCount: Number.isInteger(dequeueCount) && dequeueCount > 0 ? dequeueCount : 1,
+  };
+}
+
+/**
+ * The storage queue trigger on the scoring queue: one job per message. Returns the result CloudEvent for the
+ * output binding (the results queue), nothing when there is nothing to publish, or throws for the host to retry.
+ */
+export function createScoreJobHandler(relay: Relay) {
+  return (message: unknown, context: InvocationContext): Promise<ResultEvent | undefined> =>
+    relay.jobs.processor.process(message, deliveryOf(context), context);
+}

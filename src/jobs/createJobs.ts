@@ -1,0 +1,55 @@
+import type { StorageConnection } from "../config/storageConnection";
+import type { Logger } from "../logger";
+import type { Scorer } from "../scoring/scorer";
+import { JobProcessor } from "./jobProcessor";
+import { JobQueue } from "./jobQueue";
+import type { JobSettings } from "./jobSettings";
+import { JobStore, type JobView } from "./jobStore";
+import { type SubmittedJob, submitJob } from "./jobSubmission";
+import type { ScoringJob } from "./scoringJob";
+
+/** The job model of one instance: what the queue function, respond-async, `GET /api/jobs/{id}` and others use. */
+export interface Jobs {
+  settings: JobSettings;
+  store: JobStore;
+  queue: JobQueue;
+  /** Processes one delivery of a scoring-queue message (the queue function's whole work). */
+  processor: JobProcessor;
+  /** Accepts a job: recorded as queued and put on the scoring queue (idempotent on the job id). */
+  submit(job: Omit<ScoringJob, "id"> & { id?: string }, logger: Logger): Promise<SubmittedJob>;
+  get(jobId: string): Promise<JobView | undefined>;
+  purgeExpired(): Promise<number>;
+}
+
+export interface JobsOptions {
+  settings: JobSettings;
+  storage: StorageConnection;
+  /** Budget of each storage operation (STORAGE_TIMEOUT_MS). */
+  storageTimeoutMs?: number;
+  scorer: Pick<Scorer, "model" | "score">;
+  store?: JobStore;
+  queue?: JobQueue;
+  clock?: () => Date;
+}
+
+export function createJobs(options: JobsOptions): Jobs {
+  const { settings } = options;
+  const clock = options.clock ?? (() => new Date());
+  const store =
+    options.store ??
+    new JobStore(options.storage, { ttlMs: settings.ttlMs, timeoutMs: options.storageTimeoutMs });
+  const queue = options.queue ?? new JobQueue(options.storage, settings, options.storageTimeoutMs);
+  const processor = new JobProcessor(options.scorer, store, queue, {
+    maxDequeueCount: settings.maxDequeueCount,
+    clock,
+  });
+  return {
+    settings,
+    store,
+    queue,
+    processor,
+    submit: (job, logger) => submitJob(store, queue, job, logger, clock()),
+    get: (jobId) => store.get(jobId, clock()),
+    purgeExpired: () => store.purgeExpired(clock()),
+  };
+}

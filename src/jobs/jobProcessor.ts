@@ -1,0 +1,198 @@
+import { errorLine } from "../errorLine";
+import { ProblemError, problem } from "../http/problem";
+import type { Logger } from "../logger";
+import { parsePredictionRequest } from "../scoring/predictionRequest";
+import type { Scorer } from "../scoring/scorer";
+import { answerValue, type ScoringOutcome } from "../scoring/scoringOutcome";
+import { type ResultData, type ResultEvent, resultEvent } from "./jobResult";
+import type { JobClaim, JobDelivery, JobStore } from "./jobStore";
+import { jobHash, parseJobMessage, type ScoringJob } from "./scoringJob";
+
+/**
+ * Thrown so that the host makes the message visible again and retries it (and, after `maxDequeueCount`
+ * deliveries, moves it to the poison queue). Its message is one line, without secrets.
+ */
+export class TransientJobFailure extends Error {
+  override readonly name = "TransientJobFailure";
+}
+
+export interface JobProcessorOptions {
+  /** host.json `extensions.queues.maxDequeueCount`: the delivery that is the last attempt. */
+  maxDequeueCount: number;
+  clock?: () => Date;
+}
+
+/** Where a failed result goes on a last attempt, when the output binding will not be written. */
+export interface ResultPublisher {
+  publish(event: ResultEvent): Promise<void>;
+}
+
+/**
+ * One delivery of a scoring-queue message: parse, claim the job id, score with the same Scorer as `/predict`,
+ * record the result. Answers the result CloudEvent for the output binding (or undefined when there is nothing to
+ * publish: a copy of a job already done), or throws TransientJobFailure for the host to retry.
+ */
+export class JobProcessor {
+  private readonly clock: () => Date;
+
+  constructor(
+    private readonly scorer: Pick<Scorer, "model" | "score">,
+    private readonly store: JobStore,
+    private readonly publisher: ResultPublisher,
+    private readonly options: JobProcessorOptions,
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  async process(message: unknown, delivery: JobDelivery, logger: Logger): Promise<ResultEvent | undefined> {
+    const parsed = parseJobMessage(message, delivery.messageId);
+    if (!parsed.ok) {
+      // Permanent: no job to record; a failed result at once, and the message completes.
+      logger.warn(`job ${parsed.jobId}: not a scoring job: ${parsed.problem.detail}`);
+      const data: ResultData = {
+        jobId: parsed.jobId,
+        model: "",
+        status: "failed",
+        problem: parsed.problem,
+        attempts: delivery.dequeueCount,
+      };
+      return resultEvent(data, this.clock());
+    }
+    const job = parsed.job;
+    const last = delivery.dequeueCount >= this.options.maxDequeueCount;
+    let claimed: Awaited<ReturnType<JobStore["claim"]>>;
+    try {
+      claimed = await this.store.claim(job.id, job.model, jobHash(job), delivery, this.clock());
+    } catch (error) {
+      const reason = `job records unavailable: ${errorLine(error)}`;
+      if (last) await this.publishFailure(job, delivery, reason, logger);
+      throw new TransientJobFailure(`job ${job.id}: ${reason}`);
+    }
+    switch (claimed.outcome) {
+      case "done":
+        // The same message again: its earlier run recorded the result but may have died before the host wrote
+        // the output, so the recorded event is published again (same id). Another copy's result is out already.
+        if (claimed.job.messageId === delivery.messageId && claimed.job.event) return claimed.job.event;
+        logger.log(`job ${job.id}: already ${claimed.job.status}; this copy is not scored again`);
+        return undefined;
+      case "in-progress":
+        // Another message holds it; if its host dies, that message comes back and takes the claim over.
+        logger.log(`job ${job.id}: being scored by another delivery; this copy completes`);
+        return undefined;
+      case "body-mismatch":
+        logger.warn(`job ${job.id}: the id was used before for a different job; this copy is dropped`);
+        return undefined;
+      case "claimed":
+        return this.scoreClaimed(job, claimed.claim, delivery, last, logger);
+    }
+  }
+
+  private async scoreClaimed(
+    job: ScoringJob,
+    claim: JobClaim,
+    delivery: JobDelivery,
+    last: boolean,
+    logger: Logger,
+  ): Promise<ResultEvent> {
+    let outcome: ScoringOutcome;
+    try {
+      outcome = await this.score(job, logger);
+    } catch (error) {
+      logger.error(`job ${job.id}: unexpected error: ${errorLine(error)}`);
+      outcome = {
+        kind: "problem",
+        transient: true,
+        problem: problem("internal-error", 500, "The relay failed unexpectedly; the error was logged"),
+      };
+    }
+    if (outcome.kind === "problem" && outcome.transient && !last) {
+      await this.store.retryLater(claim, delivery, this.clock()).catch((error: unknown) => {
+        logger.warn(
+          `job ${job.id}: claim not given back (the next delivery takes it over): ${errorLine(error)}`,
+        );
+      });
+      throw new TransientJobFailure(`job ${job.id}: ${outcome.problem.detail}; the host retries it`);
+    }
+    const event = resultEvent(this.resultData(job, outcome, delivery), this.clock());
+    if (outcome.kind === "problem" && outcome.transient) {
+      // Last attempt: the host writes no output of a failed invocation, so the result goes out directly, first.
+      await this.publisher.publish(event);
+      await this.record(claim, event, delivery, logger);
+      throw new TransientJobFailure(
+        `job ${job.id}: ${outcome.problem.detail}; last attempt (${delivery.dequeueCount}), failed result published`,
+      );
+    }
+    await this.record(claim, event, delivery, logger);
+    return event;
+  }
+
+  /** Validation as `/predict` does it (unknown model, shape, schema: permanent), then the Scorer. */
+  private async score(job: ScoringJob, logger: Logger): Promise<ScoringOutcome> {
+    try {
+      const model = this.scorer.model(job.model);
+      const batch = Object.hasOwn(job.body, "instances");
+      const request = parsePredictionRequest(job.body, model, batch ? "" : "/input");
+      return await this.scorer.score(model, request, logger);
+    } catch (error) {
+      if (error instanceof ProblemError) return { kind: "problem", problem: error.problem, transient: false };
+      throw error;
+    }
+  }
+
+  private resultData(job: ScoringJob, outcome: ScoringOutcome, delivery: JobDelivery): ResultData {
+    const base = { jobId: job.id, model: job.model, metadata: job.metadata, attempts: delivery.dequeueCount };
+    if (outcome.kind === "prediction") {
+      return {
+        ...base,
+        status: "succeeded",
+        deploymentId: outcome.deploymentId,
+        prediction: answerValue(outcome.contentType, outcome.body),
+      };
+    }
+    const deploymentId = outcome.problem.deploymentId;
+    return {
+      ...base,
+      status: "failed",
+      ...(typeof deploymentId === "string" ? { deploymentId } : {}),
+      problem: outcome.problem,
+    };
+  }
+
+  /** The record is the job's memory, not its result: a failure to write it is logged, the result still goes out. */
+  private async record(
+    claim: JobClaim,
+    event: ResultEvent,
+    delivery: JobDelivery,
+    logger: Logger,
+  ): Promise<void> {
+    const recorded = await this.store
+      .complete(claim, event, delivery, this.clock())
+      .catch((error: unknown) => {
+        logger.warn(`job ${claim.jobId}: result not recorded: ${errorLine(error)}`);
+        return true;
+      });
+    if (!recorded) logger.warn(`job ${claim.jobId}: result not recorded: the claim was taken over`);
+  }
+
+  /** A last attempt that could not even claim the job: publish its failed result so that it does not end silently. */
+  private async publishFailure(job: ScoringJob, delivery: JobDelivery, reason: string, logger: Logger) {
+    const event = resultEvent(
+      {
+        jobId: job.id,
+        model: job.model,
+        metadata: job.metadata,
+        attempts: delivery.dequeueCount,
+        status: "failed",
+        problem: problem(
+          "job-records-unavailable",
+          503,
+          `The job could not be claimed, so it was not scored: ${reason}`,
+        ),
+      },
+      this.clock(),
+    );
+    await this.publisher.publish(event).catch((error: unknown) => {
+      logger.error(`job ${job.id}: failed result not published: ${errorLine(error)}`);
+    });
+  }
+}

@@ -1,0 +1,49 @@
+import { createHash } from "node:crypto";
+import { CloudEvent } from "cloudevents";
+import type { Problem } from "../http/problem";
+
+export const SUCCEEDED_TYPE = "aicore-relay.prediction.succeeded";
+export const FAILED_TYPE = "aicore-relay.prediction.failed";
+
+export type JobStatus = "queued" | "running" | "succeeded" | "failed";
+
+/** The `data` of a result CloudEvent. */
+export interface ResultData {
+  jobId: string;
+  model: string;
+  deploymentId?: string;
+  status: "succeeded" | "failed";
+  /** The model's answer: parsed JSON, or its text when it is not JSON. */
+  prediction?: unknown;
+  /** The problem+json `/predict` would have answered. */
+  problem?: Problem;
+  metadata?: unknown;
+  /** Deliveries of the job's message so far (the queue's dequeueCount). */
+  attempts: number;
+}
+
+/** A result CloudEvent 1.0 in structured JSON, as it goes on the results queue. */
+export type ResultEvent = Record<string, unknown> & { id: string; type: string; data: ResultData };
+
+/**
+ * The result's CloudEvent id, derived from the job id alone: a result published again after a crash carries the
+ * same id, so consumers de-duplicate on it (CloudEvents: source + id identify an event).
+ */
+export function resultEventId(jobId: string): string {
+  return `result-${createHash("sha256").update(jobId).digest("hex").slice(0, 40)}`;
+}
+
+/** The result CloudEvent of a job (built and checked by the CNCF SDK). */
+export function resultEvent(data: ResultData, completedAt: Date): ResultEvent {
+  const event = new CloudEvent<ResultData>({
+    specversion: "1.0",
+    id: resultEventId(data.jobId),
+    type: data.status === "succeeded" ? SUCCEEDED_TYPE : FAILED_TYPE,
+    source: `/models/${encodeURIComponent(data.model || "unknown")}`,
+    subject: data.jobId,
+    time: completedAt.toISOString(),
+    datacontenttype: "application/json",
+    data,
+  });
+  return event.toJSON() as ResultEvent;
+}

@@ -1,0 +1,192 @@
+import type { StorageConnection } from "../config/storageConnection";
+import { type Claim, ClaimTable, claimKey, type Fields, type StoredClaim } from "../storage/claimTable";
+import type { JobStatus, ResultEvent } from "./jobResult";
+
+/** Largest result kept in a job record; a larger one is left out (the record says so) and only published. */
+export const MAX_RECORDED_RESULT_BYTES = 60_000;
+
+/** What `GET /api/jobs/{id}` shows. */
+export interface JobView {
+  id: string;
+  status: JobStatus;
+  model: string;
+  createdAt: string;
+  completedAt?: string;
+  attempts: number;
+  /** `{ deploymentId, prediction }` or `{ problem }` once the job is done; undefined while it is not. */
+  result?: unknown;
+  /** True when the result was too large to keep here (the result message carries it). */
+  resultOmitted?: boolean;
+  /** The job's content hash (idempotency). */
+  hash: string;
+  /** The result CloudEvent as published, when recorded. */
+  event?: ResultEvent;
+  /** The queue message that completed the job, and how often it had been delivered. */
+  messageId?: string;
+}
+
+/** The queue message being processed, as the trigger describes it. */
+export interface JobDelivery {
+  messageId: string;
+  dequeueCount: number;
+}
+
+export interface JobClaim extends Claim {
+  jobId: string;
+  model: string;
+  createdAt: Date;
+}
+
+export type JobClaimResult =
+  | { outcome: "claimed"; claim: JobClaim }
+  | { outcome: "done"; job: JobView }
+  | { outcome: "in-progress"; job: JobView }
+  | { outcome: "body-mismatch"; job: JobView };
+
+function viewOf(record: StoredClaim): JobView {
+  const f = record.fields;
+  const status: JobStatus =
+    record.state === "queued"
+      ? "queued"
+      : record.state === "in-progress"
+        ? "running"
+        : (f.status as JobStatus);
+  let event: ResultEvent | undefined;
+  if (record.state === "done" && record.payload.byteLength > 0) {
+    event = JSON.parse(record.payload.toString("utf8")) as ResultEvent;
+  }
+  const data = event?.data;
+  return {
+    id: String(f.jobId),
+    status,
+    model: String(f.model ?? ""),
+    createdAt: (f.createdAt instanceof Date ? f.createdAt : record.claimedAt).toISOString(),
+    completedAt: f.completedAt instanceof Date ? f.completedAt.toISOString() : undefined,
+    attempts: Number(f.attempts ?? 0),
+    result: data
+      ? data.status === "succeeded"
+        ? { deploymentId: data.deploymentId, prediction: data.prediction }
+        : { problem: data.problem }
+      : undefined,
+    resultOmitted: f.resultOmitted === true ? true : undefined,
+    hash: record.bodyHash,
+    event,
+    messageId: typeof f.messageId === "string" ? f.messageId : undefined,
+  };
+}
+
+/**
+ * Job records in Table storage (`scoringjobs`), on the claim table webhook deliveries use: a job id is claimed
+ * before it is scored, so a message delivered twice is scored once.
+ */
+export class JobStore {
+  private readonly table: ClaimTable;
+
+  constructor(
+    storage: StorageConnection,
+    options: { ttlMs: number; timeoutMs?: number; tableName?: string; abandonAfterMs?: number },
+  ) {
+    this.table = new ClaimTable(storage, {
+      tableName: options.tableName ?? "scoringjobs",
+      ttlMs: options.ttlMs,
+      timeoutMs: options.timeoutMs,
+      // The host hides a message for 10 minutes while its function runs, renewing that while it runs.
+      abandonAfterMs: options.abandonAfterMs ?? 10 * 60_000,
+    });
+  }
+
+  /** Records a job as queued (respond-async); answers the existing job instead when the id is taken. */
+  async accept(jobId: string, model: string, hash: string, now: Date): Promise<JobView | undefined> {
+    const existing = await this.table.enqueue(claimKey(jobId), hash, now, {
+      jobId,
+      model,
+      createdAt: now,
+      attempts: 0,
+    });
+    return existing && viewOf(existing);
+  }
+
+  /**
+   * Claims a job for this delivery. A claim of the same message that was delivered fewer times is the run of a
+   * host that died holding it (the queue shows a message again only once its run stopped renewing it): taken over.
+   */
+  async claim(
+    jobId: string,
+    model: string,
+    hash: string,
+    delivery: JobDelivery,
+    now: Date,
+  ): Promise<JobClaimResult> {
+    let createdAt = now;
+    const claimed = await this.table.claim(
+      claimKey(jobId),
+      hash,
+      now,
+      (previous) => {
+        createdAt = previous?.fields.createdAt instanceof Date ? previous.fields.createdAt : now;
+        return {
+          jobId,
+          model,
+          createdAt,
+          attempts: delivery.dequeueCount,
+          messageId: delivery.messageId,
+        };
+      },
+      (existing) =>
+        existing.fields.messageId === delivery.messageId &&
+        Number(existing.fields.attempts ?? 0) < delivery.dequeueCount,
+    );
+    if (claimed.outcome === "claimed") {
+      return { outcome: "claimed", claim: { ...claimed.claim, jobId, model, createdAt } };
+    }
+    return { outcome: claimed.outcome, job: viewOf(claimed.record) };
+  }
+
+  /** Records the job's result; false when the claim was no longer this instance's. */
+  complete(claim: JobClaim, event: ResultEvent, delivery: JobDelivery, now: Date): Promise<boolean> {
+    const bytes = Buffer.from(JSON.stringify(event));
+    const omitted = bytes.byteLength > MAX_RECORDED_RESULT_BYTES;
+    const fields: Fields = {
+      jobId: claim.jobId,
+      model: claim.model,
+      status: event.data.status,
+      createdAt: claim.createdAt,
+      completedAt: now,
+      attempts: delivery.dequeueCount,
+      messageId: delivery.messageId,
+      resultOmitted: omitted,
+    };
+    return this.table.complete(claim, fields, omitted ? Buffer.alloc(0) : bytes, now);
+  }
+
+  /** Gives the job back as queued, to be scored on the message's next delivery. */
+  async retryLater(claim: JobClaim, delivery: JobDelivery, now: Date): Promise<void> {
+    await this.table.requeue(
+      claim,
+      {
+        jobId: claim.jobId,
+        model: claim.model,
+        createdAt: claim.createdAt,
+        attempts: delivery.dequeueCount,
+        messageId: delivery.messageId,
+      },
+      now,
+    );
+  }
+
+  /** Forgets a job that was accepted but could not be enqueued. */
+  async forget(jobId: string, now: Date): Promise<void> {
+    const record = await this.table.get(claimKey(jobId), now);
+    if (record?.state === "queued")
+      await this.table.release({ key: record.key, bodyHash: record.bodyHash, etag: record.etag });
+  }
+
+  async get(jobId: string, now: Date): Promise<JobView | undefined> {
+    const record = await this.table.get(claimKey(jobId), now);
+    return record && viewOf(record);
+  }
+
+  purgeExpired(now: Date): Promise<number> {
+    return this.table.purgeExpired(now);
+  }
+}

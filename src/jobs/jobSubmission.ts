@@ -1,0 +1,74 @@
+import { randomUUID } from "node:crypto";
+import { errorLine } from "../errorLine";
+import { ProblemError, problem } from "../http/problem";
+import type { Logger } from "../logger";
+import type { JobQueue } from "./jobQueue";
+import type { JobStore, JobView } from "./jobStore";
+import { jobHash, MAX_JOB_ID_LENGTH, type ScoringJob } from "./scoringJob";
+
+const STORAGE_RETRY_AFTER_SECONDS = 30;
+
+export interface SubmittedJob {
+  id: string;
+  status: JobView["status"];
+  /** False when the id named a job accepted before (the same job: answered again, not enqueued twice). */
+  created: boolean;
+}
+
+function unavailable(what: string, error: unknown, logger: Logger): ProblemError {
+  logger.warn(`job submission: ${what}: ${errorLine(error)}`);
+  return new ProblemError(
+    problem("job-records-unavailable", 503, `The job could not be accepted (${what}); retry later`),
+    { "Retry-After": String(STORAGE_RETRY_AFTER_SECONDS) },
+  );
+}
+
+/**
+ * Accepts a validated job for asynchronous scoring: recorded as queued (the id is the caller's idempotency key, or
+ * a new UUID), then put on the scoring queue. The same key with the same job answers that job again; with another
+ * job, 422.
+ */
+export async function submitJob(
+  store: JobStore,
+  queue: Pick<JobQueue, "enqueue">,
+  job: Omit<ScoringJob, "id"> & { id?: string },
+  logger: Logger,
+  now: Date = new Date(),
+): Promise<SubmittedJob> {
+  const id = job.id ?? randomUUID();
+  if (id.length > MAX_JOB_ID_LENGTH || id.trim() === "") {
+    throw new ProblemError(
+      problem("invalid-body", 400, `The Idempotency-Key must hold 1 to ${MAX_JOB_ID_LENGTH} characters`),
+    );
+  }
+  const full: ScoringJob = { ...job, id };
+  const hash = jobHash(full);
+  let existing: JobView | undefined;
+  try {
+    existing = await store.accept(id, full.model, hash, now);
+  } catch (error) {
+    throw unavailable("job records unavailable", error, logger);
+  }
+  if (existing && existing.hash !== hash) {
+    throw new ProblemError(
+      problem(
+        "job-id-reused",
+        422,
+        `Job ${JSON.stringify(id.slice(0, 100))} was submitted before with a different body`,
+        {
+          jobId: id.slice(0, 100),
+        },
+      ),
+    );
+  }
+  if (existing && existing.status !== "queued") return { id, status: existing.status, created: false };
+  // A queued job is enqueued again: its first submission may have died before the message was sent, and a second
+  // message of the same job is harmless (the job id is claimed before it is scored).
+  try {
+    await queue.enqueue(full);
+  } catch (error) {
+    if (!existing) await store.forget(id, now).catch(() => undefined);
+    throw unavailable("scoring queue unavailable", error, logger);
+  }
+  return { id, status: "queued", created: !existing };
+}

@@ -1,0 +1,164 @@
+import { createHash } from "node:crypto";
+import { CloudEvent } from "cloudevents";
+import { z } from "zod";
+import { type Problem, problem } from "../http/problem";
+import { isPlainObject } from "../scoring/predictionRequest";
+
+/** Longest job id: ids travel in a table row, a URL and a CloudEvent subject. */
+export const MAX_JOB_ID_LENGTH = 200;
+
+/** One scoring job, the shape every asynchronous entry point hands over (DESIGN §9). */
+export interface ScoringJob {
+  id: string;
+  model: string;
+  /** The prediction body as `/predict` takes it: one instance, or `{"instances": [...]}`. */
+  body: Record<string, unknown>;
+  /** Any JSON, echoed back untouched in the result. */
+  metadata?: unknown;
+}
+
+/** A message that is not a job: the problem says why, `jobId` is the best id known for its failed result. */
+export interface NotAJob {
+  jobId: string;
+  problem: Problem;
+}
+
+export type ParsedJob = { ok: true; job: ScoringJob } | ({ ok: false } & NotAJob);
+
+const jobSchema = z
+  .strictObject({
+    id: z.string().min(1).max(MAX_JOB_ID_LENGTH).optional(),
+    model: z.string().min(1).max(64),
+    input: z.record(z.string(), z.unknown()).optional(),
+    instances: z.array(z.unknown()).optional(),
+    metadata: z.unknown().optional(),
+  })
+  .refine((job) => (job.input === undefined) !== (job.instances === undefined), {
+    message: 'a job has exactly one of "input" (one instance) or "instances" (1-100 of them)',
+  });
+
+function notAJob(jobId: string, detail: string, errors?: { pointer: string; message: string }[]): ParsedJob {
+  return { ok: false, jobId, problem: problem("invalid-job", 400, detail, errors ? { errors } : {}) };
+}
+
+/** Base64 of UTF-8 JSON, as the SDKs' base64 encoders and some producers write it; undefined when it is not. */
+function fromBase64Json(text: string): unknown {
+  const compact = text.trim();
+  if (compact.length < 4 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact) || compact.length % 4 !== 0)
+    return undefined;
+  const decoded = Buffer.from(compact, "base64");
+  const utf8 = new TextDecoder("utf-8", { fatal: true });
+  try {
+    return JSON.parse(utf8.decode(decoded));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The message as a JSON value. The trigger hands a parsed value when the text was JSON (the library's
+ * `fromRpcTypedData` tries `JSON.parse`), else the text; plain JSON and base64 of JSON are both accepted so that
+ * `az storage message put`, the SDKs' base64 encoders and Event Grid's queue destination all work.
+ */
+function messageValue(message: unknown): { value: unknown } | undefined {
+  if (Buffer.isBuffer(message) || message instanceof Uint8Array) {
+    return messageValue(Buffer.from(message).toString("utf8"));
+  }
+  if (typeof message !== "string") return { value: message };
+  try {
+    return { value: JSON.parse(message) };
+  } catch {
+    const decoded = fromBase64Json(message);
+    return decoded === undefined ? undefined : { value: decoded };
+  }
+}
+
+/** A job id for an event without one of its own: its source and id, hashed when that would be too long. */
+function eventJobId(source: string, id: string): string {
+  const joined = `${source}#${id}`;
+  if (joined.length <= MAX_JOB_ID_LENGTH) return joined;
+  return `ce-${createHash("sha256").update(joined).digest("hex")}`;
+}
+
+function eventData(event: CloudEvent<unknown>): unknown {
+  const data = event.data;
+  if (data instanceof Uint8Array) {
+    try {
+      return JSON.parse(Buffer.from(data).toString("utf8"));
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof data === "string") return messageValue(data)?.value;
+  return data;
+}
+
+/** A structured-mode CloudEvent 1.0 whose data is a job, parsed and validated by the CNCF SDK. */
+function fromCloudEvent(value: Record<string, unknown>, fallbackId: string): ParsedJob {
+  let event: CloudEvent<unknown>;
+  try {
+    if (value.specversion !== "1.0") throw new Error(`specversion must be "1.0"`);
+    event = new CloudEvent(value, true);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    return notAJob(fallbackId, `The message is not a valid CloudEvent 1.0: ${detail}`);
+  }
+  return fromJobObject(eventData(event), eventJobId(event.source, event.id), "/data");
+}
+
+function fromJobObject(value: unknown, fallbackId: string, prefix = ""): ParsedJob {
+  const idOf = (v: unknown) =>
+    isPlainObject(v) && typeof v.id === "string" && v.id.length > 0 && v.id.length <= MAX_JOB_ID_LENGTH
+      ? v.id
+      : fallbackId;
+  if (!isPlainObject(value)) {
+    return notAJob(
+      fallbackId,
+      `The ${prefix ? "event's data" : "message"} is not a JSON object (a scoring job)`,
+    );
+  }
+  const parsed = jobSchema.safeParse(value);
+  if (!parsed.success) {
+    const errors = parsed.error.issues.map((issue) => ({
+      pointer: `${prefix}/${issue.path.map(String).join("/")}`.replace(/\/$/, "") || "/",
+      message: issue.message,
+    }));
+    return notAJob(idOf(value), "The message is not a scoring job", errors);
+  }
+  const job = parsed.data;
+  const body = job.input ?? { instances: job.instances };
+  return {
+    ok: true,
+    job: { id: job.id ?? fallbackId, model: job.model, body, metadata: job.metadata },
+  };
+}
+
+/**
+ * A queue message as a scoring job: `{ id?, model, input | instances, metadata? }` in plain JSON or base64 of JSON,
+ * or a structured CloudEvent 1.0 whose `data` is such a job. `messageId` is the job id when the job names none.
+ */
+export function parseJobMessage(message: unknown, messageId: string): ParsedJob {
+  const read = messageValue(message);
+  if (!read) return notAJob(messageId, "The message is not JSON (nor base64 of JSON)");
+  const { value } = read;
+  if (isPlainObject(value) && typeof value.specversion === "string") return fromCloudEvent(value, messageId);
+  return fromJobObject(value, messageId);
+}
+
+/** What a job's record and the idempotency check compare: its model, body and metadata. */
+export function jobHash(job: ScoringJob): string {
+  return createHash("sha256")
+    .update(JSON.stringify([job.model, job.body, job.metadata ?? null]))
+    .digest("base64url");
+}
+
+/** The job as a queue message: plain JSON (host.json `messageEncoding: none`). */
+export function jobMessage(job: ScoringJob): string {
+  // As /predict reads a body: one with "instances" is a batch.
+  return JSON.stringify({
+    id: job.id,
+    model: job.model,
+    ...(Object.hasOwn(job.body, "instances") ? { instances: job.body.instances } : { input: job.body }),
+    ...(job.metadata === undefined ? {} : { metadata: job.metadata }),
+  });
+}

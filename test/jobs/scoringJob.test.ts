@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { jobHash, jobMessage, parseJobMessage } from "../../src/jobs/scoringJob";
+
+const input = { region: 3, tenure: 37 };
+
+describe("a queue message as a scoring job", () => {
+  it("takes a parsed JSON job (what the trigger hands over for JSON text)", () => {
+    expect(parseJobMessage({ id: "j1", model: "churn", input, metadata: { a: [1] } }, "m1")).toEqual({
+      ok: true,
+      job: { id: "j1", model: "churn", body: input, metadata: { a: [1] } },
+    });
+  });
+
+  it("takes JSON text and base64 of JSON alike; the message id is the job id when the job has none", () => {
+    const text = JSON.stringify({ model: "churn", instances: [input, input] });
+    const expected = { ok: true, job: { id: "m1", model: "churn", body: { instances: [input, input] } } };
+    expect(parseJobMessage(text, "m1")).toEqual(expected);
+    expect(parseJobMessage(Buffer.from(text).toString("base64"), "m1")).toEqual(expected);
+  });
+
+  it("takes a structured CloudEvent 1.0 whose data is a job; its source#id is the job id when the job has none", () => {
+    const event = {
+      specversion: "1.0",
+      type: "order.created",
+      source: "/orders",
+      id: "e7",
+      data: { model: "churn", input },
+    };
+    expect(parseJobMessage(event, "m1")).toMatchObject({ ok: true, job: { id: "/orders#e7", body: input } });
+    const named = { ...event, data: { id: "own", model: "churn", input } };
+    expect(parseJobMessage(named, "m1")).toMatchObject({ ok: true, job: { id: "own" } });
+    const base64Data = {
+      ...event,
+      data: undefined,
+      data_base64: Buffer.from(JSON.stringify({ model: "churn", input })).toString("base64"),
+    };
+    expect(parseJobMessage(base64Data, "m1")).toMatchObject({ ok: true, job: { id: "/orders#e7" } });
+  });
+
+  it.each([
+    ["text that is neither JSON nor base64 of JSON", "hello {", /not JSON/],
+    ["a JSON value that is not an object", [1, 2], /not a JSON object/],
+    [
+      "a job with both input and instances",
+      { model: "churn", input, instances: [input] },
+      /not a scoring job/,
+    ],
+    ["a job without a model", { input }, /not a scoring job/],
+    ["a job with an unknown field", { model: "churn", inputs: input }, /not a scoring job/],
+    ["an id over 200 characters", { id: "x".repeat(201), model: "churn", input }, /not a scoring job/],
+    [
+      "a CloudEvent without a source",
+      { specversion: "1.0", type: "t", id: "1", data: {} },
+      /not a valid CloudEvent/,
+    ],
+    [
+      "a CloudEvent of another spec version",
+      { specversion: "0.3", type: "t", source: "/s", id: "1" },
+      /not a valid CloudEvent/,
+    ],
+  ])("refuses %s (a permanent failure, problem 400 invalid-job)", (_what, message, detail) => {
+    const parsed = parseJobMessage(message, "m1");
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.problem).toMatchObject({ status: 400, type: "urn:aicore-relay:problem:invalid-job" });
+    expect(parsed.problem.detail).toMatch(detail);
+  });
+
+  it("names every violation of the job shape by pointer, and keeps the job's own id for the failed result", () => {
+    const parsed = parseJobMessage({ id: "keep-me", model: 7, input: "x" }, "m1");
+    expect(parsed).toMatchObject({ ok: false, jobId: "keep-me" });
+    if (parsed.ok) return;
+    expect((parsed.problem.errors as { pointer: string }[]).map((e) => e.pointer).sort()).toEqual([
+      "/input",
+      "/model",
+    ]);
+  });
+
+  it("writes a job back as the plain JSON message it was read from; the hash ignores the id", () => {
+    const job = { id: "j", model: "churn", body: { instances: [input] }, metadata: { k: 1 } };
+    expect(parseJobMessage(jobMessage(job), "m")).toEqual({ ok: true, job });
+    expect(jobHash({ ...job, id: "other" })).toBe(jobHash(job));
+    expect(jobHash({ ...job, metadata: { k: 2 } })).not.toBe(jobHash(job));
+  });
+});

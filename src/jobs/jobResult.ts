@@ -45,5 +45,6 @@ export function resultEvent(data: ResultData, completedAt: Date): ResultEvent {
     datacontenttype: "application/json",
     data,
   });
-  return event.toJSON() as ResultEvent;
+  // As it goes on the queue: the attributes that are set (the SDK's object also holds unset ones as undefined).
+  return JSON.parse(JSON.stringify(event)) as ResultEvent;
 }

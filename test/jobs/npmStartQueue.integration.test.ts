@@ -1,6 +1,11 @@
+import { execFile } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectionString } from "../../src/dev/launcher/azurite";
 import { type ResultEvent, resultEventId, SUCCEEDED_TYPE } from "../../src/jobs/jobResult";
+import { REPO_ROOT } from "../dev/host/devHostProcess";
 import { type RunningLauncher, startLauncher } from "../dev/launcher/launcherProcess";
 import { enqueue, QueueReader, queueClient } from "../support/queues";
 import { CHURN_EXAMPLE } from "../support/world";
@@ -15,7 +20,6 @@ beforeAll(async () => {
   launcher = await startLauncher();
   const [blob, queue, table] = launcher.azuritePorts as [number, number, number];
   storage = connectionString({ blob, queue, table });
-  results = new QueueReader<ResultEvent>(queueClient(storage, "scoring-results"));
 }, 90_000);
 
 afterAll(async () => {
@@ -23,8 +27,41 @@ afterAll(async () => {
   await launcher?.process.stop();
 });
 
+/** The ```js block that follows `heading` in the README, as written there. */
+function readmeScript(heading: string): string {
+  const readme = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf(heading));
+  const match = /```js\n([\s\S]*?)```/.exec(section);
+  if (!match?.[1]) throw new Error(`no js block after ${heading}`);
+  return match[1];
+}
+
+/** Runs a README script with Node from the app root (so it finds @azure/storage-queue), against npm start's storage. */
+async function runReadmeScript(heading: string, name: string): Promise<string> {
+  const file = path.join(REPO_ROOT, "dist", name);
+  writeFileSync(file, readmeScript(heading));
+  const { stdout } = await promisify(execFile)(process.execPath, [file], {
+    env: { ...process.env, AzureWebJobsStorage: storage },
+    timeout: 30_000,
+  });
+  return stdout;
+}
+
+describe("the README's examples, against npm start", () => {
+  it("enqueues the example job with the Node snippet and reads its result with the other", async () => {
+    expect(await runReadmeScript("### Enqueue a job", "readme-enqueue.mjs")).toMatch(
+      /^enqueued order-4711-churn as message \S+\n$/,
+    );
+    const printed = await runReadmeScript("### Read the results", "readme-results.mjs");
+    expect(printed).toMatch(
+      /^order-4711-churn aicore-relay\.prediction\.succeeded \{"churn_probability":[\d.e-]+,"churn":[01]\}\n$/,
+    );
+  });
+});
+
 describe("a producer with a storage queue, against npm start", () => {
   it("enqueues churn jobs on scoring-requests and reads one result per job from scoring-results", async () => {
+    results = new QueueReader<ResultEvent>(queueClient(storage, "scoring-results"));
     const ids = Array.from({ length: 20 }, (_, i) => `npm-start-${Date.now()}-${i}`);
     await enqueue(
       queueClient(storage, "scoring-requests"),

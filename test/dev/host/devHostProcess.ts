@@ -23,12 +23,22 @@ export class DevHostProcess {
   readonly exited: Promise<number | null>;
   readonly #waiters = new Set<() => void>();
 
-  /** `env` is added to this process's environment, or replaces it when `inheritEnv` is false. */
-  constructor(args: string[], env: NodeJS.ProcessEnv, script = DEVHOST_MAIN, inheritEnv = true) {
+  /**
+   * `env` is added to this process's environment, or replaces it when `inheritEnv` is false. `detached` makes it
+   * the leader of a process group of its own (what a terminal does for `npm start`), to kill with its children.
+   */
+  constructor(
+    args: string[],
+    env: NodeJS.ProcessEnv,
+    script = DEVHOST_MAIN,
+    inheritEnv = true,
+    detached = false,
+  ) {
     this.child = spawn(process.execPath, [script, ...args], {
       env: inheritEnv ? { ...process.env, ...env } : env,
       cwd: REPO_ROOT,
       stdio: ["ignore", "pipe", "pipe"],
+      detached,
     });
     for (const stream of ["stdout", "stderr"] as const) {
       const input = this.child[stream];

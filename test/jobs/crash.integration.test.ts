@@ -1,0 +1,101 @@
+import { odata, TableClient } from "@azure/data-tables";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectionString, startAzurite as startAzuriteChild } from "../../src/dev/launcher/azurite";
+import type { ResultEvent } from "../../src/jobs/jobResult";
+import { DevHostProcess } from "../dev/host/devHostProcess";
+import { freePort, LAUNCHER_MAIN, launcherEnv } from "../dev/launcher/launcherProcess";
+import { type EmulatorProcess, startEmulatorProcess } from "../support/emulatorProcess";
+import { enqueue, QueueReader, queueClient } from "../support/queues";
+import { CHURN_EXAMPLE } from "../support/world";
+
+// A crash of the host while a queue drains: `npm start` (its process group: the launcher and the dev host) killed
+// with SIGKILL mid-way, then started again on the same storage. Azurite and the emulator run as processes of their
+// own, so they survive the kill: the launcher reuses the Azurite (RELAY_AZURITE_PORTS) and the emulator's service key
+// (AICORE_SERVICE_KEY). Messages the dead host held come back after DEVHOST_QUEUE_LEASE_SECONDS (the host: 10 min).
+const JOBS = 200;
+
+let azurite: Awaited<ReturnType<typeof startAzuriteChild>>;
+let storage: string;
+let emulator: EmulatorProcess;
+let results: QueueReader<ResultEvent>;
+const launched: DevHostProcess[] = [];
+
+async function startNpmStart(): Promise<DevHostProcess> {
+  const port = await freePort();
+  const { blob, queue, table } = azurite.ports;
+  const env = launcherEnv(port, {
+    RELAY_AZURITE_PORTS: `${blob},${queue},${table}`,
+    AICORE_SERVICE_KEY: JSON.stringify(emulator.serviceKey),
+    DEVHOST_QUEUE_LEASE_SECONDS: "3",
+  });
+  const process = new DevHostProcess([], env, LAUNCHER_MAIN, false, true);
+  launched.push(process);
+  await process.waitForLine(/^\[start\] relay ready at (http:\/\/\S+)$/, 60_000);
+  return process;
+}
+
+beforeAll(async () => {
+  [azurite, emulator] = await Promise.all([
+    startAzuriteChild("free", { echo: false }),
+    startEmulatorProcess(),
+  ]);
+  storage = connectionString(azurite.ports);
+  results = new QueueReader<ResultEvent>(queueClient(storage, "scoring-results"));
+}, 60_000);
+
+afterAll(async () => {
+  await results?.stop();
+  for (const process of launched) await process.stop();
+  await Promise.all([emulator?.stop(), azurite?.child.stop(5_000)]);
+});
+
+describe("a crash of npm start while 200 jobs drain", () => {
+  it("every job gets a result, repeats carry the same id, and only the jobs in flight at the kill are scored twice", async () => {
+    // Each prediction takes 20 ms, so the drain lasts long enough to be cut in the middle.
+    await emulator.control.setFaults([
+      { kinds: ["predict"], fraction: 1, action: { type: "latency", ms: 20 } },
+    ]);
+    const ids = Array.from({ length: JOBS }, (_, i) => `crash-${i}`);
+    const first = await startNpmStart();
+    await enqueue(
+      queueClient(storage, "scoring-requests"),
+      ...ids.map((id, i) => JSON.stringify({ id, model: "churn", input: { ...CHURN_EXAMPLE, tenure: i } })),
+    );
+    await results.waitFor((events) => events.length >= 40, 30_000, "40 results before the kill");
+    process.kill(-(first.child.pid as number), "SIGKILL");
+    await first.exited;
+    const atKill = results.messages.length;
+    // What the dead host left claimed (running) is what may be scored twice.
+    const jobsTable = TableClient.fromConnectionString(storage, "scoringjobs", {
+      allowInsecureConnection: true,
+    });
+    let inFlight = 0;
+    for await (const _ of jobsTable.listEntities({
+      queryOptions: { filter: odata`state eq ${"in-progress"}` },
+    }))
+      inFlight++;
+    expect(atKill).toBeLessThan(JOBS);
+
+    await startNpmStart();
+    await results.waitFor(
+      (events) => ids.every((id) => events.some((e) => e.subject === id)),
+      60_000,
+      "a result for every job",
+    );
+    const bySubject = new Map<string, Set<string>>();
+    for (const event of results.messages) {
+      const seen = bySubject.get(String(event.subject)) ?? new Set<string>();
+      seen.add(event.id);
+      bySubject.set(String(event.subject), seen);
+      expect(event.type).toBe("aicore-relay.prediction.succeeded");
+    }
+    expect([...bySubject.keys()].sort()).toEqual([...ids].sort());
+    for (const idsOfOne of bySubject.values()) expect(idsOfOne.size).toBe(1);
+    const predictions = (await emulator.control.requests()).byKind.predict ?? 0;
+    expect(predictions).toBeGreaterThanOrEqual(JOBS);
+    expect(predictions).toBeLessThanOrEqual(JOBS + inFlight);
+    console.log(
+      `crash test: ${atKill} results before the kill, ${inFlight} in flight, ${predictions} predictions, ${results.messages.length} result messages`,
+    );
+  });
+});

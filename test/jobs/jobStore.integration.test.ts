@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resultEvent } from "../../src/jobs/jobResult";
+import { JobStore } from "../../src/jobs/jobStore";
+import { startAzurite } from "../support/azurite";
+
+const HOUR = 3_600_000;
+const t0 = new Date("2026-11-27T10:00:00Z");
+const at = (ms: number) => new Date(t0.getTime() + ms);
+
+let azurite: Awaited<ReturnType<typeof startAzurite>>;
+let store: JobStore;
+
+beforeAll(async () => {
+  azurite = await startAzurite();
+  store = new JobStore(
+    { kind: "connectionString", connectionString: azurite.connectionString },
+    { ttlMs: 24 * HOUR },
+  );
+});
+
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+const succeeded = (jobId: string, attempts = 1) =>
+  resultEvent(
+    { jobId, model: "churn", status: "succeeded", deploymentId: "d1", prediction: { p: 1 }, attempts },
+    t0,
+  );
+
+describe("job records", () => {
+  it("a job claimed, then completed: done for every later delivery, with the recorded result event", async () => {
+    const claimed = await store.claim("a", "churn", "h", { messageId: "m1", dequeueCount: 1 }, t0);
+    expect(claimed.outcome).toBe("claimed");
+    if (claimed.outcome !== "claimed") return;
+    expect(
+      await store.complete(claimed.claim, succeeded("a"), { messageId: "m1", dequeueCount: 1 }, at(1000)),
+    ).toBe(true);
+    const again = await store.claim("a", "churn", "h", { messageId: "m2", dequeueCount: 1 }, at(2000));
+    expect(again).toMatchObject({
+      outcome: "done",
+      job: { status: "succeeded", messageId: "m1", event: succeeded("a") },
+    });
+    expect(await store.get("a", at(3000))).toMatchObject({
+      id: "a",
+      status: "succeeded",
+      attempts: 1,
+      createdAt: t0.toISOString(),
+      completedAt: at(1000).toISOString(),
+      result: { deploymentId: "d1", prediction: { p: 1 } },
+    });
+  });
+
+  it("the same message delivered again after its host died takes the claim over; another message does not", async () => {
+    const first = await store.claim("b", "churn", "h", { messageId: "m1", dequeueCount: 1 }, t0);
+    expect(first.outcome).toBe("claimed");
+    expect(
+      (await store.claim("b", "churn", "h", { messageId: "m2", dequeueCount: 1 }, at(1000))).outcome,
+    ).toBe("in-progress");
+    const redelivered = await store.claim("b", "churn", "h", { messageId: "m1", dequeueCount: 2 }, at(2000));
+    expect(redelivered.outcome).toBe("claimed");
+    // The dead run's claim is no longer valid: its late completion is refused.
+    if (first.outcome === "claimed") {
+      expect(
+        await store.complete(first.claim, succeeded("b"), { messageId: "m1", dequeueCount: 1 }, at(3000)),
+      ).toBe(false);
+    }
+  });
+
+  it("a job accepted over HTTP is queued until a delivery claims it; a retry gives it back as queued", async () => {
+    expect(await store.accept("c", "churn", "h", t0)).toBeUndefined();
+    expect(await store.accept("c", "churn", "h", at(1))).toMatchObject({ status: "queued", hash: "h" });
+    expect(await store.accept("c", "churn", "other", at(2))).toMatchObject({ hash: "h" });
+    const claimed = await store.claim("c", "churn", "h", { messageId: "m1", dequeueCount: 1 }, at(1000));
+    expect(claimed.outcome).toBe("claimed");
+    expect(await store.get("c", at(1001))).toMatchObject({ status: "running", createdAt: t0.toISOString() });
+    if (claimed.outcome !== "claimed") return;
+    await store.retryLater(claimed.claim, { messageId: "m1", dequeueCount: 1 }, at(2000));
+    expect(await store.get("c", at(2001))).toMatchObject({
+      status: "queued",
+      attempts: 1,
+      createdAt: t0.toISOString(),
+    });
+    expect(
+      (await store.claim("c", "churn", "other", { messageId: "m9", dequeueCount: 1 }, at(3000))).outcome,
+    ).toBe("body-mismatch");
+  });
+
+  it("expires after JOB_TTL_HOURS: unknown to GET, and purged", async () => {
+    const purgeStore = new JobStore(
+      { kind: "connectionString", connectionString: azurite.connectionString },
+      { ttlMs: 24 * HOUR, tableName: "purgejobs" },
+    );
+    for (let i = 0; i < 150; i++) await purgeStore.accept(`old-${i}`, "churn", "h", t0);
+    await purgeStore.accept("recent", "churn", "h", at(20 * HOUR));
+    expect(await purgeStore.get("old-1", at(25 * HOUR))).toBeUndefined();
+    expect(await purgeStore.purgeExpired(at(23 * HOUR))).toBe(0);
+    expect(await purgeStore.purgeExpired(at(25 * HOUR))).toBe(150);
+    expect(await purgeStore.get("recent", at(25 * HOUR))).toMatchObject({ status: "queued" });
+  });
+});

@@ -118,7 +118,7 @@ it("drains 1,000 queued jobs, against the same 1,000 predictions over HTTP", asy
     const queueStart = performance.now();
     await enqueueAll("bench", COUNT);
     const enqueuedSeconds = (performance.now() - queueStart) / 1000;
-    while ((await resultsQueue.getProperties()).approximateMessagesCount < COUNT) {
+    while (((await resultsQueue.getProperties()).approximateMessagesCount ?? 0) < COUNT) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const queueSeconds = (performance.now() - queueStart) / 1000;

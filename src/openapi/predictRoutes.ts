@@ -2,6 +2,7 @@ import type { ModelDefinition } from "../config/catalog";
 import { DEPLOYMENT_ID_HEADER } from "../http/outcomeResponse";
 import { ProblemError, problem } from "../http/problem";
 import { MAX_BATCH, parsePredictionRequest } from "../scoring/predictionRequest";
+import { JOB_ACCEPTED, RESPOND_ASYNC_PARAMETERS } from "./jobRoutes";
 import { CONFIGURATION_ERROR, problemAnswer, RETRY_AFTER_HEADER } from "./problemAnswers";
 import type { OpenApiObject, RouteFamily } from "./routeFamily";
 import { FUNCTION_KEY, KEY_REFUSED } from "./security";
@@ -127,6 +128,7 @@ function predictOperation(model: ModelDefinition): OpenApiObject {
     summary: `Score with model ${model.name}`,
     description: `Validates the body against model ${model.name}'s input schema and calls its current AI Core deployment (scenario ${model.scenarioId}, executable ${model.executableId}) at \`${model.predictPath}\`. Body: one instance, or \`{"instances": [...]}\` with 1 to ${MAX_BATCH}.`,
     security: FUNCTION_KEY,
+    parameters: RESPOND_ASYNC_PARAMETERS,
     requestBody: {
       required: true,
       content: {
@@ -138,6 +140,7 @@ function predictOperation(model: ModelDefinition): OpenApiObject {
     },
     responses: {
       "200": predictionAnswer(model),
+      "202": JOB_ACCEPTED,
       "400": problemAnswer('The body is not JSON, or not one instance or {"instances": [...]}.', {
         notAnObject: problem(
           "invalid-body",
@@ -147,7 +150,7 @@ function predictOperation(model: ModelDefinition): OpenApiObject {
       }),
       "401": KEY_REFUSED,
       "422": problemAnswer(
-        "The body does not match the model's input schema: every violation, with a JSON Pointer.",
+        "The body does not match the model's input schema: every violation, with a JSON Pointer. (With `respond-async`, an `Idempotency-Key` reused with another body is 422 `job-id-reused` too, without `errors`.)",
         { validationFailed: validationExample(model) },
         { schema: "ValidationProblem" },
       ),

@@ -28,6 +28,7 @@ export const PROBLEM_SCHEMAS: Record<string, OpenApiObject> = {
       failure: { type: "string", enum: ["missing", "malformed", "wrong", "expired"] },
       source: { type: "string" },
       deliveryId: { type: "string" },
+      jobId: { type: "string" },
       setting: { type: "string", description: "The app setting at fault (configuration-error)." },
     },
   },

@@ -1,6 +1,7 @@
 import { deploymentsRoutes } from "./deploymentsRoutes";
 import { documentationRoutes } from "./documentationRoutes";
 import { healthRoutes } from "./healthRoutes";
+import { jobRoutes } from "./jobRoutes";
 import { predictRoutes } from "./predictRoutes";
 import type { RouteFamily } from "./routeFamily";
 import { statusRoutes } from "./statusRoutes";
@@ -9,6 +10,7 @@ import { webhookRoutes } from "./webhookRoutes";
 /** Every route family the relay serves, in the order the reference shows them. Add a new family here. */
 export const ROUTE_FAMILIES: readonly RouteFamily[] = [
   predictRoutes,
+  jobRoutes,
   webhookRoutes,
   deploymentsRoutes,
   healthRoutes,

@@ -99,6 +99,7 @@ describe("OpenAPI description", () => {
     expect(document.components.securitySchemes.functionKeyQuery).toMatchObject({ in: "query", name: "code" });
     expect(Object.keys(operation.responses).sort()).toEqual([
       "200",
+      "202",
       "400",
       "401",
       "411",

@@ -1,0 +1,133 @@
+import { problem } from "../http/problem";
+import { CONFIGURATION_ERROR, problemAnswer, RETRY_AFTER_HEADER } from "./problemAnswers";
+import type { OpenApiObject, RouteFamily } from "./routeFamily";
+import { FUNCTION_KEY, KEY_REFUSED } from "./security";
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+/** The 202 of `Prefer: respond-async` on predict: the validated request became a job. */
+export const JOB_ACCEPTED: OpenApiObject = {
+  description:
+    "With `Prefer: respond-async`: the request is valid and was accepted as a job (with an `Idempotency-Key`, that key is the job id; the same key and body answer the same job again).",
+  headers: {
+    Location: { description: "The job: `/api/jobs/{id}`.", schema: { type: "string" } },
+    "Preference-Applied": { description: "`respond-async`.", schema: { type: "string" } },
+    "Retry-After": RETRY_AFTER_HEADER,
+  },
+  content: {
+    "application/json": {
+      schema: ref("JobAccepted"),
+      example: { id: "order-4711-churn", status: "queued" },
+    },
+  },
+};
+
+/** The request headers that ask for asynchronous scoring. */
+export const RESPOND_ASYNC_PARAMETERS: OpenApiObject[] = [
+  {
+    name: "Prefer",
+    in: "header",
+    required: false,
+    description: "`respond-async` (RFC 7240): answer 202 with the job instead of waiting for the prediction.",
+    schema: { type: "string" },
+    example: "respond-async",
+  },
+  {
+    name: "Idempotency-Key",
+    in: "header",
+    required: false,
+    description: "With `respond-async`: the job id (1 to 200 characters). Reused with another body: 422.",
+    schema: { type: "string", minLength: 1, maxLength: 200 },
+  },
+];
+
+const getJob: OpenApiObject = {
+  operationId: "jobs.get",
+  tags: ["Jobs"],
+  summary: "A scoring job's record",
+  description:
+    "Jobs come from the scoring queue and from `Prefer: respond-async` on predict. Records are kept for `JOB_TTL_HOURS`.",
+  security: FUNCTION_KEY,
+  parameters: [
+    {
+      name: "id",
+      in: "path",
+      required: true,
+      description: "The job id (ids derived from a CloudEvent, `{source}#{id}`, may hold slashes).",
+      schema: { type: "string" },
+    },
+  ],
+  responses: {
+    "200": {
+      description: "The job: `queued`, `running`, `succeeded` or `failed`; `result` once it is done.",
+      content: {
+        "application/json": {
+          schema: ref("Job"),
+          example: {
+            id: "order-4711-churn",
+            status: "succeeded",
+            model: "churn",
+            createdAt: "2026-01-01T00:00:00.000Z",
+            completedAt: "2026-01-01T00:00:00.120Z",
+            attempts: 1,
+            result: { deploymentId: "d1", prediction: { churn_probability: 0.2135, churn: 0 } },
+          },
+        },
+      },
+    },
+    "401": KEY_REFUSED,
+    "404": problemAnswer("No job of this id (unknown, or expired).", {
+      unknownJob: problem("unknown-job", 404, 'No job "order-4711-churn" (unknown, or expired)'),
+    }),
+    "503": problemAnswer(
+      "Job records cannot be read right now, or a setting is wrong.",
+      {
+        recordsUnavailable: problem(
+          "job-records-unavailable",
+          503,
+          "Job records cannot be read right now; retry later",
+        ),
+        configurationError: CONFIGURATION_ERROR,
+      },
+      { headers: { "Retry-After": RETRY_AFTER_HEADER } },
+    ),
+  },
+};
+
+/** `GET /api/jobs/{id}`: the record of a scoring job. */
+export const jobRoutes: RouteFamily = {
+  tag: {
+    name: "Jobs",
+    description:
+      "Asynchronous scoring: jobs from the scoring queue or `Prefer: respond-async`, and their records.",
+  },
+  paths: () => ({ "/jobs/{id}": { get: getJob } }),
+  schemas: () => ({
+    JobAccepted: {
+      type: "object",
+      required: ["id", "status"],
+      properties: {
+        id: { type: "string" },
+        status: { type: "string", enum: ["queued", "running", "succeeded", "failed"] },
+      },
+    },
+    Job: {
+      type: "object",
+      required: ["id", "status", "model", "createdAt", "attempts"],
+      properties: {
+        id: { type: "string" },
+        status: { type: "string", enum: ["queued", "running", "succeeded", "failed"] },
+        model: { type: "string" },
+        createdAt: { type: "string", format: "date-time" },
+        completedAt: { type: "string", format: "date-time" },
+        attempts: { type: "integer", minimum: 0 },
+        result: {
+          description: "`{deploymentId, prediction}` when it succeeded, `{problem}` when it failed.",
+          type: "object",
+          properties: { deploymentId: { type: "string" }, prediction: {}, problem: ref("Problem") },
+        },
+        resultOmitted: { type: "boolean", description: "The result was too large to keep here." },
+      },
+    },
+  }),
+};

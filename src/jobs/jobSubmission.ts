@@ -4,7 +4,10 @@ import { ProblemError, problem } from "../http/problem";
 import type { Logger } from "../logger";
 import type { JobQueue } from "./jobQueue";
 import type { JobStore, JobView } from "./jobStore";
-import { jobHash, MAX_JOB_ID_LENGTH, type ScoringJob } from "./scoringJob";
+import { jobHash, jobMessage, MAX_JOB_ID_LENGTH, type ScoringJob } from "./scoringJob";
+
+/** A storage queue message holds at most 64 KiB. */
+export const MAX_JOB_MESSAGE_BYTES = 64 * 1024;
 
 const STORAGE_RETRY_AFTER_SECONDS = 30;
 
@@ -42,6 +45,17 @@ export async function submitJob(
     );
   }
   const full: ScoringJob = { ...job, id };
+  const size = Buffer.byteLength(jobMessage(full));
+  if (size > MAX_JOB_MESSAGE_BYTES) {
+    throw new ProblemError(
+      problem(
+        "body-too-large",
+        413,
+        `As a job this request is ${size} bytes; a queue message holds at most ${MAX_JOB_MESSAGE_BYTES}. Send it without respond-async, or in smaller batches`,
+        { maxBytes: MAX_JOB_MESSAGE_BYTES },
+      ),
+    );
+  }
   const hash = jobHash(full);
   let existing: JobView | undefined;
   try {

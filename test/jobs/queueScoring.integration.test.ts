@@ -238,6 +238,18 @@ describe("Prefer: respond-async on predict", () => {
     expect(response.status).toBe(422);
   });
 
+  it("a request too large for a queue message (64 KiB) is 413, not accepted", async () => {
+    const extras = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`feature${i}`, 123456.789 + i]));
+    const instances = Array.from({ length: 100 }, () => ({ ...CHURN_EXAMPLE, ...extras }));
+    const response = await fetch(`${base}/models/churn/predict`, {
+      method: "POST",
+      headers: { "content-type": "application/json", prefer: "respond-async" },
+      body: JSON.stringify({ instances }),
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ maxBytes: 65536 });
+  });
+
   it("GET /api/jobs/{id} of an unknown id is 404 problem+json", async () => {
     const job = await getJob("never-submitted");
     expect(job.status).toBe(404);

@@ -6,13 +6,20 @@ import type { ResultEvent } from "./jobResult";
 import type { JobSettings } from "./jobSettings";
 import { jobMessage, type ScoringJob } from "./scoringJob";
 
+/** A queue whose client is made on first use: a connection without a queue endpoint fails only what needs one. */
 class LazyQueue {
   private ready: Promise<unknown> | undefined;
+  private made: QueueClient | undefined;
 
   constructor(
-    readonly client: QueueClient,
+    private readonly make: () => QueueClient,
     private readonly timeoutMs: number,
   ) {}
+
+  private get client(): QueueClient {
+    this.made ??= this.make();
+    return this.made;
+  }
 
   /** Sends one plain-text message (host.json `messageEncoding: none`); creates the queue on first use. */
   async send(text: string): Promise<string> {
@@ -43,8 +50,8 @@ export class JobQueue {
     settings: Pick<JobSettings, "scoringQueue" | "resultsQueue">,
     timeoutMs = DEFAULT_STORAGE_TIMEOUT_MS,
   ) {
-    this.jobs = new LazyQueue(createQueueClient(storage, settings.scoringQueue), timeoutMs);
-    this.results = new LazyQueue(createQueueClient(storage, settings.resultsQueue), timeoutMs);
+    this.jobs = new LazyQueue(() => createQueueClient(storage, settings.scoringQueue), timeoutMs);
+    this.results = new LazyQueue(() => createQueueClient(storage, settings.resultsQueue), timeoutMs);
   }
 
   /** Puts a job on the scoring queue; answers the message id. */

@@ -59,8 +59,7 @@ const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]
 
 export class QueueListener {
   readonly #o: QueueListenerOptions;
-  readonly #queue: QueueClient;
-  readonly #poison: QueueClient;
+  #clients: { queue: QueueClient; poison: QueueClient } | undefined;
   readonly #processing = new Set<Promise<void>>();
   #wake: (() => void) | undefined;
   #closed = false;
@@ -71,8 +70,24 @@ export class QueueListener {
 
   constructor(options: QueueListenerOptions) {
     this.#o = options;
-    this.#queue = options.clients.get(options.fn.connection, options.fn.queueName);
-    this.#poison = options.clients.get(options.fn.connection, `${options.fn.queueName}-poison`);
+  }
+
+  /** Made on first use: a connection that names no queue endpoint is reported by the polling loop, not at start. */
+  get #queue(): QueueClient {
+    return this.#queues().queue;
+  }
+
+  get #poison(): QueueClient {
+    return this.#queues().poison;
+  }
+
+  #queues(): { queue: QueueClient; poison: QueueClient } {
+    const { clients, fn } = this.#o;
+    this.#clients ??= {
+      queue: clients.get(fn.connection, fn.queueName),
+      poison: clients.get(fn.connection, `${fn.queueName}-poison`),
+    };
+    return this.#clients;
   }
 
   get queueName(): string {

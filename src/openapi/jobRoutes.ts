@@ -28,9 +28,9 @@ export const RESPOND_ASYNC_PARAMETERS: OpenApiObject[] = [
     name: "Prefer",
     in: "header",
     required: false,
+    // No example: the reference's "Try it out" would send it, and the synchronous answer is the one to try.
     description: "`respond-async` (RFC 7240): answer 202 with the job instead of waiting for the prediction.",
     schema: { type: "string" },
-    example: "respond-async",
   },
   {
     name: "Idempotency-Key",

@@ -119,6 +119,7 @@ export function createRelay(settings: Settings, catalog: Catalog, options: Relay
     storage: settings.storage,
     storageTimeoutMs: settings.storageTimeoutMs,
     scorer,
+    env,
   });
   return { settings, catalog, tokens, records, refresher, scorer, webhooks, events, jobs };
 }

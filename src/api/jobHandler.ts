@@ -29,10 +29,10 @@ export function createJobHandler(relay: Relay) {
           problem("unknown-job", 404, `No job ${JSON.stringify(id.slice(0, 100))} (unknown, or expired)`),
         );
       }
-      const { id: jobId, status, model, createdAt, completedAt, attempts, result, resultOmitted } = job;
+      const { id: jobId, status, model, createdAt, completedAt, attempts, result, resultOmitted, callback } = job;
       return jsonResponse(
         200,
-        { id: jobId, status, model, createdAt, completedAt, attempts, result, resultOmitted },
+        { id: jobId, status, model, createdAt, completedAt, attempts, result, resultOmitted, callback },
         { "Cache-Control": "no-store" },
       );
     } catch (error) {

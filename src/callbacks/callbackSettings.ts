@@ -20,9 +20,14 @@ export interface CallbackSettings {
 // A storage queue name: 3–63 lower-case letters, digits and single hyphens; 56 leaves room for "-poison".
 const QUEUE_NAME = /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,55}$/;
 
+/** The queue the callback function listens on, for its registration (validated when the relay is built). */
+export function callbackQueueName(env: NodeJS.ProcessEnv): string {
+  return env.CALLBACK_QUEUE?.trim() || DEFAULT_CALLBACK_QUEUE;
+}
+
 /** Reads the callback settings once, at start; a wrong one is a one-line ConfigError naming it, never a secret. */
 export function loadCallbackSettings(env: NodeJS.ProcessEnv): CallbackSettings {
-  const queueName = env.CALLBACK_QUEUE?.trim() || DEFAULT_CALLBACK_QUEUE;
+  const queueName = callbackQueueName(env);
   if (!QUEUE_NAME.test(queueName)) {
     throw new ConfigError(
       "CALLBACK_QUEUE is not a storage queue name of 3–56 lower-case letters, digits and single hyphens",

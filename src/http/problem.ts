@@ -50,6 +50,8 @@ const TITLES = {
   "origin-not-allowed": "WebHook-Request-Origin is not allowed",
   "event-type-not-accepted": "The event's type is not scored by this entry",
   "enrichment-failed": "The source system did not give the event's details",
+  "callback-refused": "The callback URL is refused",
+  "callback-needs-respond-async": "Callback-Url needs Prefer: respond-async",
 } as const satisfies Record<string, string>;
 
 export type ProblemKind = keyof typeof TITLES;

@@ -1,3 +1,4 @@
+import { type Callbacks, createCallbacks } from "../callbacks/createCallbacks";
 import type { StorageConnection } from "../config/storageConnection";
 import type { Logger } from "../logger";
 import type { Scorer } from "../scoring/scorer";
@@ -13,6 +14,8 @@ export interface Jobs {
   settings: JobSettings;
   store: JobStore;
   queue: JobQueue;
+  /** Result callbacks: the accept-time check, and the delivery of the callback queue's tasks. */
+  callbacks: Callbacks;
   /** Processes one delivery of a scoring-queue message (the queue function's whole work). */
   processor: JobProcessor;
   /** Accepts a job: recorded as queued and put on the scoring queue (idempotent on the job id). */
@@ -29,6 +32,9 @@ export interface JobsOptions {
   scorer: Pick<Scorer, "model" | "score">;
   store?: JobStore;
   queue?: JobQueue;
+  /** Where the CALLBACK_* settings are read; process.env by default. */
+  env?: NodeJS.ProcessEnv;
+  callbacks?: Callbacks;
   clock?: () => Date;
 }
 
@@ -39,14 +45,25 @@ export function createJobs(options: JobsOptions): Jobs {
     options.store ??
     new JobStore(options.storage, { ttlMs: settings.ttlMs, timeoutMs: options.storageTimeoutMs });
   const queue = options.queue ?? new JobQueue(options.storage, settings, options.storageTimeoutMs);
+  const callbacks =
+    options.callbacks ??
+    createCallbacks({
+      env: options.env ?? process.env,
+      storage: options.storage,
+      storageTimeoutMs: options.storageTimeoutMs,
+      store,
+      clock,
+    });
   const processor = new JobProcessor(options.scorer, store, queue, {
     maxDequeueCount: settings.maxDequeueCount,
+    callbacks,
     clock,
   });
   return {
     settings,
     store,
     queue,
+    callbacks,
     processor,
     submit: (job, logger) => submitJob(store, queue, job, logger, clock()),
     get: (jobId) => store.get(jobId, clock()),

@@ -1,3 +1,4 @@
+import type { Callbacks } from "../callbacks/createCallbacks";
 import { errorLine } from "../errorLine";
 import { ProblemError, problem } from "../http/problem";
 import type { Logger } from "../logger";
@@ -7,6 +8,11 @@ import { answerValue, type ScoringOutcome } from "../scoring/scoringOutcome";
 import { type ResultData, type ResultEvent, resultEvent } from "./jobResult";
 import type { JobClaim, JobDelivery, JobStore } from "./jobStore";
 import { jobHash, parseJobMessage, type ScoringJob } from "./scoringJob";
+
+/** 422: the job names a callback the relay will not call. */
+export function callbackRefused(reason: string) {
+  return problem("callback-refused", 422, `The callback URL is refused: ${reason}`);
+}
 
 /**
  * Thrown so that the host makes the message visible again and retries it (and, after `maxDequeueCount`
@@ -19,6 +25,8 @@ export class TransientJobFailure extends Error {
 export interface JobProcessorOptions {
   /** host.json `extensions.queues.maxDequeueCount`: the delivery that is the last attempt. */
   maxDequeueCount: number;
+  /** Result callbacks; without them a job that names a callback fails (it is refused). */
+  callbacks?: Pick<Callbacks, "admit" | "start" | "initialProgress">;
   clock?: () => Date;
 }
 
@@ -72,7 +80,14 @@ export class JobProcessor {
       case "done":
         // The same message again: its earlier run recorded the result but may have died before the host wrote
         // the output, so the recorded event is published again (same id). Another copy's result is out already.
-        if (claimed.job.messageId === delivery.messageId && claimed.job.event) return claimed.job.event;
+        if (claimed.job.messageId === delivery.messageId && claimed.job.event) {
+          // Its callback's first task may not have been queued either (a second one is harmless: same webhook-id).
+          const callback = claimed.job.callback;
+          if (job.callback && callback?.state === "pending" && callback.attempts === 0) {
+            await this.startCallback(job.id, job.callback);
+          }
+          return claimed.job.event;
+        }
         logger.log(`job ${job.id}: already ${claimed.job.status}; this copy is not scored again`);
         return undefined;
       case "in-progress":
@@ -114,20 +129,61 @@ export class JobProcessor {
       throw new TransientJobFailure(`job ${job.id}: ${outcome.problem.detail}; the host retries it`);
     }
     const event = resultEvent(this.resultData(job, outcome, delivery), this.clock());
+    const callback = this.callbackOf(job, outcome);
     if (outcome.kind === "problem" && outcome.transient) {
       // Last attempt: the host writes no output of a failed invocation, so the result goes out directly, first.
       await this.publisher.publish(event);
-      await this.record(claim, event, delivery, logger);
+      await this.record(claim, event, delivery, logger, callback);
+      if (callback?.progress.state === "pending") {
+        await this.startCallback(job.id, callback.url).catch((error: unknown) => {
+          logger.error(`job ${job.id}: callback not queued on the last attempt: ${errorLine(error)}`);
+        });
+      }
       throw new TransientJobFailure(
         `job ${job.id}: ${outcome.problem.detail}; last attempt (${delivery.dequeueCount}), failed result published`,
       );
     }
-    await this.record(claim, event, delivery, logger);
+    await this.record(claim, event, delivery, logger, callback);
+    if (callback?.progress.state === "pending") await this.startCallback(job.id, callback.url);
     return event;
   }
 
-  /** Validation as `/predict` does it (unknown model, shape, schema: permanent), then the Scorer. */
+  /** Why the job's callback is refused (CALLBACK_ALLOWED_HOSTS, or callbacks off), or undefined when it may go. */
+  private callbackRefusal(url: string): string | undefined {
+    if (!this.options.callbacks) return "callbacks are off in this relay";
+    const check = this.options.callbacks.admit(url);
+    return check.allowed ? undefined : check.reason;
+  }
+
+  /** The callback the job's record starts with: pending, or refused when the job failed because of it. */
+  private callbackOf(job: ScoringJob, outcome: ScoringOutcome) {
+    if (job.callback === undefined) return undefined;
+    const at = this.clock();
+    const refused = outcome.kind === "problem" && outcome.problem.type.endsWith("/callback-refused");
+    const progress = refused
+      ? { state: "refused" as const, attempts: 0, detail: String(outcome.problem.detail ?? ""), at }
+      : (this.options.callbacks?.initialProgress(at) ?? { state: "refused" as const, attempts: 0, at });
+    return { url: job.callback, progress };
+  }
+
+  /** Queues the callback's first attempt; a failure makes the host deliver the job's message again. */
+  private async startCallback(jobId: string, url: string): Promise<void> {
+    try {
+      await this.options.callbacks?.start(jobId, url);
+    } catch (error) {
+      throw new TransientJobFailure(
+        `job ${jobId}: result recorded, callback not queued: ${errorLine(error)}`,
+      );
+    }
+  }
+
+  /** Validation as `/predict` does it (unknown model, shape, schema, callback: permanent), then the Scorer. */
   private async score(job: ScoringJob, logger: Logger): Promise<ScoringOutcome> {
+    const refusal = job.callback === undefined ? undefined : this.callbackRefusal(job.callback);
+    if (refusal !== undefined) {
+      logger.warn(`job ${job.id}: callback refused, the job fails: ${refusal}`);
+      return { kind: "problem", transient: false, problem: callbackRefused(refusal) };
+    }
     try {
       const model = this.scorer.model(job.model);
       const batch = Object.hasOwn(job.body, "instances");
@@ -164,9 +220,10 @@ export class JobProcessor {
     event: ResultEvent,
     delivery: JobDelivery,
     logger: Logger,
+    callback?: Parameters<JobStore["complete"]>[4],
   ): Promise<void> {
     const recorded = await this.store
-      .complete(claim, event, delivery, this.clock())
+      .complete(claim, event, delivery, this.clock(), callback)
       .catch((error: unknown) => {
         logger.warn(`job ${claim.jobId}: result not recorded: ${errorLine(error)}`);
         return true;

@@ -7,7 +7,7 @@ import type { JobSettings } from "./jobSettings";
 import { jobMessage, type ScoringJob } from "./scoringJob";
 
 /** A queue whose client is made on first use: a connection without a queue endpoint fails only what needs one. */
-class LazyQueue {
+export class LazyQueue {
   private ready: Promise<unknown> | undefined;
   private made: QueueClient | undefined;
 
@@ -21,8 +21,14 @@ class LazyQueue {
     return this.made;
   }
 
-  /** Sends one plain-text message (host.json `messageEncoding: none`); creates the queue on first use. */
-  async send(text: string): Promise<string> {
+  /**
+   * Sends one plain-text message (host.json `messageEncoding: none`); creates the queue on first use. `delay`:
+   * seconds before the message becomes visible; `timeToLive`: seconds it is kept (-1: until it is taken).
+   */
+  async send(
+    text: string,
+    options: { delaySeconds?: number; timeToLiveSeconds?: number } = {},
+  ): Promise<string> {
     this.ready ??= this.client
       .createIfNotExists({ abortSignal: AbortSignal.timeout(this.timeoutMs) })
       .catch((error: unknown) => {
@@ -32,6 +38,8 @@ class LazyQueue {
     await this.ready;
     const sent = await this.client.sendMessage(text, {
       abortSignal: AbortSignal.timeout(this.timeoutMs),
+      ...(options.delaySeconds ? { visibilityTimeout: options.delaySeconds } : {}),
+      ...(options.timeToLiveSeconds ? { messageTimeToLive: options.timeToLiveSeconds } : {}),
     });
     return sent.messageId;
   }

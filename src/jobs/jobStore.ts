@@ -1,6 +1,7 @@
+import type { CallbackProgress, CallbackState } from "../callbacks/callbackDelivery";
 import type { StorageConnection } from "../config/storageConnection";
 import { type Claim, ClaimTable, claimKey, type Fields, type StoredClaim } from "../storage/claimTable";
-import type { JobStatus, ResultEvent } from "./jobResult";
+import { type JobStatus, type ResultEvent, resultEventId } from "./jobResult";
 
 /** Largest result kept in a job record; a larger one is left out (the record says so) and only published. */
 export const MAX_RECORDED_RESULT_BYTES = 60_000;
@@ -23,6 +24,20 @@ export interface JobView {
   event?: ResultEvent;
   /** The queue message that completed the job, and how often it had been delivered. */
   messageId?: string;
+  /** Where the job's result is pushed, and how far that got; undefined for a job without a callback. */
+  callback?: JobCallback;
+}
+
+/** A job's callback as its record keeps it. `url` without its query (which may carry the receiver's token). */
+export interface JobCallback extends CallbackProgress {
+  url: string;
+}
+
+/** What a callback attempt needs of a job: its result CloudEvent (undefined when too large to be kept here). */
+export interface CallbackSubject {
+  resultId: string;
+  body: string | undefined;
+  callback?: CallbackProgress;
 }
 
 /** The queue message being processed, as the trigger describes it. */
@@ -42,6 +57,44 @@ export type JobClaimResult =
   | { outcome: "done"; job: JobView }
   | { outcome: "in-progress"; job: JobView }
   | { outcome: "body-mismatch"; job: JobView };
+
+const FINAL_CALLBACK_STATES: readonly string[] = ["delivered", "failed", "gone", "refused"];
+
+/** The record's fields of a callback's progress; a last status of 0: the last attempt got no answer. */
+function callbackFields(progress: CallbackProgress): Fields {
+  return {
+    callbackState: progress.state,
+    callbackAttempts: progress.attempts,
+    callbackLastStatus: progress.lastStatus ?? 0,
+    callbackDetail: progress.detail ?? "",
+    callbackAt: progress.at,
+  };
+}
+
+function callbackOf(f: Fields): JobCallback | undefined {
+  if (typeof f.callbackUrl !== "string") return undefined;
+  const lastStatus = Number(f.callbackLastStatus ?? 0);
+  const detail =
+    typeof f.callbackDetail === "string" && f.callbackDetail !== "" ? f.callbackDetail : undefined;
+  return {
+    url: f.callbackUrl,
+    state: String(f.callbackState ?? "pending") as CallbackState,
+    attempts: Number(f.callbackAttempts ?? 0),
+    ...(lastStatus > 0 ? { lastStatus } : {}),
+    ...(detail ? { detail } : {}),
+    at: f.callbackAt instanceof Date ? f.callbackAt : new Date(0),
+  };
+}
+
+/** A callback URL as the record shows it: no query, no fragment. */
+function shownUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return "";
+  }
+}
 
 function viewOf(record: StoredClaim): JobView {
   const f = record.fields;
@@ -72,6 +125,7 @@ function viewOf(record: StoredClaim): JobView {
     hash: record.bodyHash,
     event,
     messageId: typeof f.messageId === "string" ? f.messageId : undefined,
+    callback: callbackOf(f),
   };
 }
 
@@ -142,8 +196,17 @@ export class JobStore {
     return { outcome: claimed.outcome, job: viewOf(claimed.record) };
   }
 
-  /** Records the job's result; false when the claim was no longer this instance's. */
-  complete(claim: JobClaim, event: ResultEvent, delivery: JobDelivery, now: Date): Promise<boolean> {
+  /**
+   * Records the job's result, and its callback's first progress when it has one; false when the claim was no
+   * longer this instance's.
+   */
+  complete(
+    claim: JobClaim,
+    event: ResultEvent,
+    delivery: JobDelivery,
+    now: Date,
+    callback?: { url: string; progress: CallbackProgress },
+  ): Promise<boolean> {
     const bytes = Buffer.from(JSON.stringify(event));
     const omitted = bytes.byteLength > MAX_RECORDED_RESULT_BYTES;
     const fields: Fields = {
@@ -155,6 +218,7 @@ export class JobStore {
       attempts: delivery.dequeueCount,
       messageId: delivery.messageId,
       resultOmitted: omitted,
+      ...(callback ? { callbackUrl: shownUrl(callback.url), ...callbackFields(callback.progress) } : {}),
     };
     return this.table.complete(claim, fields, omitted ? Buffer.alloc(0) : bytes, now);
   }
@@ -184,6 +248,32 @@ export class JobStore {
   async get(jobId: string, now: Date): Promise<JobView | undefined> {
     const record = await this.table.get(claimKey(jobId), now);
     return record && viewOf(record);
+  }
+
+  /** The result a callback of this job sends, and the callback's progress; undefined for no (live, done) job. */
+  async callbackSubject(jobId: string, now: Date): Promise<CallbackSubject | undefined> {
+    const record = await this.table.get(claimKey(jobId), now);
+    if (record?.state !== "done") return undefined;
+    const view = viewOf(record);
+    const { callback } = view;
+    return {
+      resultId: view.event?.id ?? resultEventId(jobId),
+      body: view.event ? JSON.stringify(view.event) : undefined,
+      ...(callback ? { callback } : {}),
+    };
+  }
+
+  /**
+   * Records how far the job's callback got. A final state (delivered, failed, gone, refused) is never overwritten:
+   * a late attempt of a duplicated task cannot undo a recorded 2xx. Conditioned on the record's ETag.
+   */
+  async recordCallback(jobId: string, progress: CallbackProgress, now: Date): Promise<void> {
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const record = await this.table.get(claimKey(jobId), now);
+      if (!record || FINAL_CALLBACK_STATES.includes(String(record.fields.callbackState))) return;
+      if (await this.table.mergeFields(record.key, record.etag, callbackFields(progress))) return;
+    }
+    throw new Error(`the record of job ${jobId} kept changing`);
   }
 
   purgeExpired(now: Date): Promise<number> {

@@ -4,6 +4,9 @@ import { z } from "zod";
 import { type Problem, problem } from "../http/problem";
 import { isPlainObject } from "../scoring/predictionRequest";
 
+/** Longest callback URL a job may name. */
+export const MAX_CALLBACK_URL_LENGTH = 2048;
+
 /** Longest job id: ids travel in a table row, a URL and a CloudEvent subject. */
 export const MAX_JOB_ID_LENGTH = 200;
 
@@ -15,6 +18,8 @@ export interface ScoringJob {
   body: Record<string, unknown>;
   /** Any JSON, echoed back untouched in the result. */
   metadata?: unknown;
+  /** Where the result is POSTed as a signed webhook (checked against CALLBACK_ALLOWED_HOSTS). */
+  callback?: string;
 }
 
 /** A message that is not a job: the problem says why, `jobId` is the best id known for its failed result. */
@@ -32,6 +37,7 @@ const jobSchema = z
     input: z.record(z.string(), z.unknown()).optional(),
     instances: z.array(z.unknown()).optional(),
     metadata: z.unknown().optional(),
+    callback: z.string().min(1).max(MAX_CALLBACK_URL_LENGTH).optional(),
   })
   .refine((job) => (job.input === undefined) !== (job.instances === undefined), {
     message: 'a job has exactly one of "input" (one instance) or "instances" (1-100 of them)',
@@ -129,7 +135,13 @@ function fromJobObject(value: unknown, fallbackId: string, prefix = ""): ParsedJ
   const body = job.input ?? { instances: job.instances };
   return {
     ok: true,
-    job: { id: job.id ?? fallbackId, model: job.model, body, metadata: job.metadata },
+    job: {
+      id: job.id ?? fallbackId,
+      model: job.model,
+      body,
+      metadata: job.metadata,
+      ...(job.callback === undefined ? {} : { callback: job.callback }),
+    },
   };
 }
 
@@ -147,9 +159,14 @@ export function parseJobMessage(message: unknown, messageId: string): ParsedJob 
 
 /** What a job's record and the idempotency check compare: its model, body and metadata. */
 export function jobHash(job: ScoringJob): string {
-  return createHash("sha256")
-    .update(JSON.stringify([job.model, job.body, job.metadata ?? null]))
-    .digest("base64url");
+  return (
+    createHash("sha256")
+      // The callback counts only when there is one, so the hash of a job without one stays what it was.
+      .update(
+        JSON.stringify([job.model, job.body, job.metadata ?? null, ...(job.callback ? [job.callback] : [])]),
+      )
+      .digest("base64url")
+  );
 }
 
 /** The job as a queue message: plain JSON (host.json `messageEncoding: none`). */
@@ -160,5 +177,6 @@ export function jobMessage(job: ScoringJob): string {
     model: job.model,
     ...(Object.hasOwn(job.body, "instances") ? { instances: job.body.instances } : { input: job.body }),
     ...(job.metadata === undefined ? {} : { metadata: job.metadata }),
+    ...(job.callback === undefined ? {} : { callback: job.callback }),
   });
 }

@@ -285,6 +285,24 @@ export class ClaimTable {
     });
   }
 
+  /**
+   * Merges `fields` into the record as it was read (`etag`), leaving its state, payload and expiry as they are;
+   * false when the record changed or went away meanwhile (read it again and decide again).
+   */
+  mergeFields(key: ClaimKey, etag: string, fields: Fields): Promise<boolean> {
+    const entity: Entity = { partitionKey: key.partitionKey, rowKey: key.rowKey };
+    for (const [name, value] of Object.entries(fields)) if (!OWN.has(name)) entity[name] = value;
+    return this.within("update a record", async (abortSignal) => {
+      try {
+        await this.table.updateEntity(entity, "Merge", { etag, abortSignal });
+        return true;
+      } catch (error) {
+        if (lostRace(error)) return false;
+        throw error;
+      }
+    });
+  }
+
   /** The live record of this key, or undefined (none, or expired). */
   get(key: ClaimKey, now: Date): Promise<StoredClaim | undefined> {
     return this.within("read a record", async (abortSignal) => {

@@ -121,7 +121,9 @@ describe("README: verifying a callback", () => {
   });
 
   it("the openssl check verifies a captured callback and rejects a changed body", async () => {
-    const capture = await startLoopbackServer((_request, response) => response.writeHead(204).end());
+    const capture = await startLoopbackServer((_request, response) => {
+      response.writeHead(204).end();
+    });
     const check = CallbackAllowList.parse("http://127.0.0.1").check(capture.url);
     if (!check.allowed) throw new Error(check.reason);
     await sender.send({ target: check, id: "result-0003", body: EVENT });

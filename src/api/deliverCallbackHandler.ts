@@ -1,0 +1,41 @@
+import type { InvocationContext } from "@azure/functions";
+import { z } from "zod";
+import type { CallbackTask } from "../callbacks/callbackDelivery";
+import { MAX_CALLBACK_URL_LENGTH, MAX_JOB_ID_LENGTH } from "../jobs/scoringJob";
+import type { Relay } from "../relay";
+
+const taskSchema = z.object({
+  jobId: z.string().min(1).max(MAX_JOB_ID_LENGTH),
+  url: z.string().min(1).max(MAX_CALLBACK_URL_LENGTH),
+  attempt: z.number().int().min(1).max(1000),
+});
+
+/** The trigger hands parsed JSON when the message text was JSON, else the text. */
+function taskOf(message: unknown): CallbackTask | undefined {
+  let value = message;
+  if (typeof message === "string") {
+    try {
+      value = JSON.parse(message);
+    } catch {
+      return undefined;
+    }
+  }
+  const parsed = taskSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * The storage queue trigger on the callback queue: one attempt of one job's callback per message. A storage
+ * failure throws, so that the host shows the message again (same `webhook-id`); a message that is not a task is
+ * dropped with one log line — the relay writes every task itself.
+ */
+export function createDeliverCallbackHandler(relay: Relay) {
+  return async (message: unknown, context: InvocationContext): Promise<void> => {
+    const task = taskOf(message);
+    if (!task) {
+      context.warn("callback queue: a message that is not a callback task was dropped");
+      return;
+    }
+    await relay.jobs.callbacks.delivery.run(task, context);
+  };
+}

@@ -29,7 +29,17 @@ export function createJobHandler(relay: Relay) {
           problem("unknown-job", 404, `No job ${JSON.stringify(id.slice(0, 100))} (unknown, or expired)`),
         );
       }
-      const { id: jobId, status, model, createdAt, completedAt, attempts, result, resultOmitted, callback } = job;
+      const {
+        id: jobId,
+        status,
+        model,
+        createdAt,
+        completedAt,
+        attempts,
+        result,
+        resultOmitted,
+        callback,
+      } = job;
       return jsonResponse(
         200,
         { id: jobId, status, model, createdAt, completedAt, attempts, result, resultOmitted, callback },

@@ -14,6 +14,8 @@ export function callbackRefused(reason: string) {
   return problem("callback-refused", 422, `The callback URL is refused: ${reason}`);
 }
 
+const CALLBACK_REFUSED_TYPE = callbackRefused("").type;
+
 /**
  * Thrown so that the host makes the message visible again and retries it (and, after `maxDequeueCount`
  * deliveries, moves it to the poison queue). Its message is one line, without secrets.
@@ -159,7 +161,7 @@ export class JobProcessor {
   private callbackOf(job: ScoringJob, outcome: ScoringOutcome) {
     if (job.callback === undefined) return undefined;
     const at = this.clock();
-    const refused = outcome.kind === "problem" && outcome.problem.type.endsWith("/callback-refused");
+    const refused = outcome.kind === "problem" && outcome.problem.type === CALLBACK_REFUSED_TYPE;
     const progress = refused
       ? { state: "refused" as const, attempts: 0, detail: String(outcome.problem.detail ?? ""), at }
       : (this.options.callbacks?.initialProgress(at) ?? { state: "refused" as const, attempts: 0, at });

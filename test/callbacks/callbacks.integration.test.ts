@@ -2,7 +2,6 @@ import type { QueueClient } from "@azure/storage-queue";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FAILED_TYPE, type ResultEvent, resultEventId, SUCCEEDED_TYPE } from "../../src/jobs/jobResult";
 import { DevHostProcess, REPO_ROOT, requireBuild } from "../dev/host/devHostProcess";
-import { startLoopbackServer } from "../support/loopbackServer";
 import { enqueue, QueueReader, queueClient } from "../support/queues";
 import { CHURN_EXAMPLE, useAzuriteAndEmulator } from "../support/world";
 import { RECEIVER_SECRET, type ScriptedAnswer, startCallbackReceiver } from "./callbackReceiver";

@@ -89,16 +89,6 @@ export function createRelay(settings: Settings, catalog: Catalog, options: Relay
     predictPolicy,
     { requestDeadlineMs: settings.requestDeadlineMs, maxUpstreamBytes: settings.maxUpstreamBytes },
   );
-  const webhooks = createWebhooks({
-    catalog,
-    scorer,
-    storage: settings.storage,
-    storageTimeoutMs: settings.storageTimeoutMs,
-    requestDeadlineMs: settings.requestDeadlineMs,
-    env: options.env ?? process.env,
-    logger: options.logger,
-    store: options.deliveryStore,
-  });
   const events = configureEventEntries(
     parseEventEntries(catalog),
     options.env ?? process.env,
@@ -120,6 +110,17 @@ export function createRelay(settings: Settings, catalog: Catalog, options: Relay
     storageTimeoutMs: settings.storageTimeoutMs,
     scorer,
     env,
+  });
+  const webhooks = createWebhooks({
+    catalog,
+    scorer,
+    storage: settings.storage,
+    storageTimeoutMs: settings.storageTimeoutMs,
+    requestDeadlineMs: settings.requestDeadlineMs,
+    env: options.env ?? process.env,
+    logger: options.logger,
+    store: options.deliveryStore,
+    jobs: { admit: (url) => jobs.callbacks.admit(url), submit: (job, logger) => jobs.submit(job, logger) },
   });
   return { settings, catalog, tokens, records, refresher, scorer, webhooks, events, jobs };
 }

@@ -7,7 +7,7 @@ import { loadDedupSettings } from "./dedupSettings";
 import type { DeliveryStore } from "./deliveryStore";
 import { parseSources } from "./sourceCatalog";
 import { DELIVERY_ABANDON_AFTER_MS, TableDeliveryStore } from "./tableDeliveryStore";
-import { WebhookReceiver } from "./webhookReceiver";
+import { type WebhookJobs, WebhookReceiver } from "./webhookReceiver";
 import { configureSources } from "./webhookSources";
 
 export interface WebhooksOptions {
@@ -22,6 +22,8 @@ export interface WebhooksOptions {
   env: NodeJS.ProcessEnv;
   logger: Pick<Logger, "warn">;
   store?: DeliveryStore;
+  /** For sources with a callback: their deliveries become scoring jobs. */
+  jobs?: WebhookJobs;
 }
 
 /** The webhook receiver of this instance: sources parsed and secrets read once, at start. */
@@ -31,7 +33,15 @@ export function createWebhooks(options: WebhooksOptions): WebhookReceiver {
   const { ttlMs } = loadDedupSettings(options.env);
   const store =
     options.store ?? new TableDeliveryStore(options.storage, { ttlMs, timeoutMs: options.storageTimeoutMs });
-  return new WebhookReceiver(sources, store, options.scorer);
+  for (const source of sources.values()) {
+    const check = source.callback && options.jobs?.admit(source.callback.url);
+    if (check && !check.allowed) {
+      options.logger.warn(
+        `webhook source ${source.name}: its callback is refused (${check.reason}); its deliveries answer 422 until it is allowed`,
+      );
+    }
+  }
+  return new WebhookReceiver(sources, store, options.scorer, undefined, options.jobs);
 }
 
 /**

@@ -25,6 +25,8 @@ export interface SourceDefinition {
   coerce: boolean;
   /** `github` only: GitHub's `application/x-www-form-urlencoded` deliveries are accepted too (one `payload` field). */
   formEncoded: boolean;
+  /** When set, each delivery becomes a scoring job whose result is POSTed here (answered 202 at once). */
+  callback?: { url: string };
 }
 
 const headerName = z
@@ -58,6 +60,14 @@ const sourceSchema = z.strictObject({
   map: fieldMap,
   coerce: z.boolean().default(false),
   formEncoded: z.boolean().default(false),
+  callback: z
+    .strictObject({
+      url: z
+        .string()
+        .max(2048)
+        .refine((url) => URL.canParse(url) && /^https?:/i.test(url), "is not an absolute http(s) URL"),
+    })
+    .optional(),
 });
 
 function fail(path: string, message: string): never {
@@ -105,6 +115,7 @@ export function parseSources(catalog: Catalog): Map<string, SourceDefinition> {
       map,
       coerce: entry.coerce,
       formEncoded: entry.formEncoded,
+      ...(entry.callback ? { callback: entry.callback } : {}),
     });
   }
   return sources;

@@ -1,7 +1,13 @@
 import { errorLine } from "../errorLine";
+import { createHash } from "node:crypto";
+import { jobLocation } from "../api/jobHandler";
+import type { CallbackCheck } from "../callbacks/allowList";
 import { outcomeResponse } from "../http/outcomeResponse";
 import { parseJsonBody } from "../http/parseJson";
-import { ProblemError, problem, type RelayResponse } from "../http/problem";
+import { jsonResponse, ProblemError, problem, type RelayResponse } from "../http/problem";
+import { callbackRefused } from "../jobs/jobProcessor";
+import type { SubmittedJob } from "../jobs/jobSubmission";
+import { MAX_JOB_ID_LENGTH, type ScoringJob } from "../jobs/scoringJob";
 import { requireJsonContentType } from "../http/requestBody";
 import type { Logger } from "../logger";
 import type { PredictionRequest } from "../scoring/predictionRequest";
@@ -20,6 +26,19 @@ const MAX_DELIVERY_ID_LENGTH = 1000;
 const LONE_SURROGATE = /\p{Cs}/u;
 
 type ConfiguredSource = WebhookSource & { scheme: SignatureScheme };
+
+/** What a source with a callback needs of the job model: the callback check and job submission. */
+export interface WebhookJobs {
+  admit(url: string): CallbackCheck;
+  submit(job: Omit<ScoringJob, "id"> & { id?: string }, logger: Logger): Promise<SubmittedJob>;
+}
+
+/** The job id of a delivery: source and delivery id (hashed when too long), so a sender's retry is one job. */
+function deliveryJobId(source: string, deliveryId: string): string {
+  const joined = `${source}#${deliveryId}`;
+  if (joined.length <= MAX_JOB_ID_LENGTH) return joined;
+  return `hook-${createHash("sha256").update(joined).digest("hex")}`;
+}
 
 function errorText(error: unknown): string {
   return `${error instanceof Error ? `${error.name}: ` : ""}${errorLine(error)}`;
@@ -42,6 +61,7 @@ export class WebhookReceiver {
     private readonly store: DeliveryStore,
     private readonly scorer: Pick<Scorer, "score">,
     private readonly clock: () => Date = () => new Date(),
+    private readonly jobs?: WebhookJobs,
   ) {}
 
   /** Deletes the delivery records whose expiry has passed; returns how many. */
@@ -103,17 +123,50 @@ export class WebhookReceiver {
     const request = toPredictionRequest(payload, source);
     const deliveryId =
       verified.deliveryId ?? source.scheme.deliveryIdFromPayload?.(payload) ?? headers.get("idempotency-key");
-    if (!deliveryId) return outcomeResponse(await this.scorer.score(source.model, request, logger));
     // Lone surrogates would hash alike once encoded (both become U+FFFD): such an id names no delivery.
-    if (LONE_SURROGATE.test(deliveryId)) {
+    if (deliveryId && LONE_SURROGATE.test(deliveryId)) {
       throw new ProblemError(problem("invalid-body", 400, "The delivery id is not well-formed Unicode"));
     }
-    if (deliveryId.length > MAX_DELIVERY_ID_LENGTH) {
+    if (deliveryId && deliveryId.length > MAX_DELIVERY_ID_LENGTH) {
       throw new ProblemError(
         problem("invalid-body", 400, `The delivery id is longer than ${MAX_DELIVERY_ID_LENGTH} characters`),
       );
     }
+    if (source.callback) return this.acceptAsJob(source, source.callback.url, deliveryId, request, logger);
+    if (!deliveryId) return outcomeResponse(await this.scorer.score(source.model, request, logger));
     return this.scoreOnce(source, deliveryId, hashBody(body), request, logger);
+  }
+
+  /**
+   * A source with a callback: the verified, mapped and validated delivery becomes a scoring job (one per delivery
+   * id, however often the sender retries), answered 202 at once; its result is POSTed to the callback.
+   */
+  private async acceptAsJob(
+    source: ConfiguredSource,
+    url: string,
+    deliveryId: string | null | undefined,
+    request: PredictionRequest,
+    logger: Logger,
+  ): Promise<RelayResponse> {
+    const check = this.jobs?.admit(url) ?? { allowed: false, reason: "callbacks are off in this relay" };
+    if (!check.allowed) {
+      logger.warn(`webhook ${source.name}: callback refused, the delivery is not scored: ${check.reason}`);
+      throw new ProblemError(callbackRefused(check.reason));
+    }
+    const job = await (this.jobs as WebhookJobs).submit(
+      {
+        ...(deliveryId ? { id: deliveryJobId(source.name, deliveryId) } : {}),
+        model: source.model.name,
+        body: request.batch ? { instances: request.instances } : (request.instances[0] as Record<string, unknown>),
+        callback: url,
+      },
+      logger,
+    );
+    return jsonResponse(
+      202,
+      { id: job.id, status: job.status },
+      { Location: jobLocation(job.id), "Cache-Control": "no-store" },
+    );
   }
 
   private async scoreOnce(

@@ -1,9 +1,13 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import type { QueueClient } from "@azure/storage-queue";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FAILED_TYPE, type ResultEvent, resultEventId, SUCCEEDED_TYPE } from "../../src/jobs/jobResult";
 import { DevHostProcess, REPO_ROOT, requireBuild } from "../dev/host/devHostProcess";
 import { enqueue, QueueReader, queueClient } from "../support/queues";
-import { CHURN_EXAMPLE, useAzuriteAndEmulator } from "../support/world";
+import { CHURN_EXAMPLE, shippedCatalogJson, useAzuriteAndEmulator } from "../support/world";
+import { crmEvent, standardWebhooksHeaders } from "../webhooks/signing";
 import { RECEIVER_SECRET, type ScriptedAnswer, startCallbackReceiver } from "./callbackReceiver";
 
 // The relay's functions in the dev host against Azurite and the emulator; callback receivers are real HTTP servers
@@ -12,7 +16,11 @@ const JOBS = "cb-scoring-requests";
 const RESULTS = "cb-scoring-results";
 const CALLBACKS = "cb-callbacks";
 
+const CRM_SECRET = "whsec_Y2FsbGJhY2stc291cmNlLXRlc3Qtc2VjcmV0";
+
 const world = useAzuriteAndEmulator();
+const catalogDir = fs.mkdtempSync(path.join(os.tmpdir(), "callback-catalog-"));
+let sourceEndpoint: Awaited<ReturnType<typeof startCallbackReceiver>>;
 let host: DevHostProcess;
 let base: string;
 let jobs: QueueClient;
@@ -35,7 +43,23 @@ function hostEnv(): NodeJS.ProcessEnv {
     AzureFunctionsJobHost__extensions__queues__maxPollingInterval: "00:00:00.200",
     // A message held by a killed host comes back after 2 s instead of 10 minutes (dev host only).
     DEVHOST_QUEUE_LEASE_SECONDS: "2",
+    MODEL_CATALOG: path.join(catalogDir, "models.json"),
+    CRM_PUSH_SECRET: CRM_SECRET,
   };
+}
+
+/** The shipped catalog plus a source whose deliveries are pushed back to the CRM's endpoint. */
+function writeCatalog(callbackUrl: string): void {
+  const catalog = shippedCatalogJson();
+  const crm = catalog.sources?.crm as Record<string, unknown>;
+  catalog.sources = {
+    "crm-push": {
+      ...crm,
+      verify: { scheme: "standard-webhooks", secretSetting: "CRM_PUSH_SECRET" },
+      callback: { url: callbackUrl },
+    },
+  };
+  fs.writeFileSync(path.join(catalogDir, "models.json"), JSON.stringify(catalog));
 }
 
 async function startHost(): Promise<void> {
@@ -45,6 +69,8 @@ async function startHost(): Promise<void> {
 
 beforeAll(async () => {
   requireBuild();
+  sourceEndpoint = await startCallbackReceiver();
+  writeCatalog(`${sourceEndpoint.url}/hooks/churn-scores`);
   await startHost();
   jobs = queueClient(world.azurite.connectionString, JOBS);
   results = new QueueReader<ResultEvent>(queueClient(world.azurite.connectionString, RESULTS));
@@ -59,6 +85,8 @@ afterAll(async () => {
   await results?.stop();
   await poison?.stop();
   await host?.stop();
+  await sourceEndpoint?.close();
+  fs.rmSync(catalogDir, { recursive: true, force: true });
 });
 
 async function receiver(script: ScriptedAnswer[] = [], address = "127.0.0.1") {
@@ -239,5 +267,36 @@ describe("result callbacks through the dev host", () => {
     ]);
     expect((await jobRecord(id)).callback).toMatchObject({ attempts: 1, lastStatus: 200 });
     expect(await pendingTasks()).toBe(0);
+  });
+
+  it("a webhook source with a callback: each delivery becomes a job (202), a sender's retry the same one", async () => {
+    const body = JSON.stringify(crmEvent("12"));
+    const deliveryId = `msg_${Date.now()}`;
+    const deliver = () =>
+      fetch(`${base}/hooks/crm-push`, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          ...standardWebhooksHeaders(CRM_SECRET, deliveryId, body),
+        },
+        body,
+      });
+    const first = await deliver();
+    expect(first.status).toBe(202);
+    const { id } = (await first.json()) as { id: string };
+    expect(id).toBe(`crm-push#${deliveryId}`);
+    expect(first.headers.get("location")).toBe(`/api/jobs/${encodeURIComponent(id)}`);
+    const again = await deliver();
+    expect(again.status).toBe(202);
+    expect(((await again.json()) as { id: string }).id).toBe(id);
+    await callbackSettled(id, "delivered");
+    expect(sourceEndpoint.received.map((r) => [r.webhookId, r.verified])).toEqual([
+      [resultEventId(id), true],
+    ]);
+    expect(JSON.parse(sourceEndpoint.received[0]?.body ?? "")).toMatchObject({
+      type: SUCCEEDED_TYPE,
+      subject: id,
+      data: { model: "churn", prediction: { churn_probability: expect.any(Number) } },
+    });
   });
 });

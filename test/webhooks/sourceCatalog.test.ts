@@ -78,10 +78,27 @@ describe("catalog sources", () => {
     [{ crm: { ...crm, coerce: "yes" } }, /^MODEL_CATALOG: sources\.crm\.coerce /],
     [{ crm: { ...crm, extra: 1 } }, /^MODEL_CATALOG: sources\.crm /],
     [{ "bad name": crm }, /^MODEL_CATALOG: sources\."bad name" is not a valid source name/],
+    [
+      { crm: { ...crm, callback: { url: "/hooks" } } },
+      /^MODEL_CATALOG: sources\.crm\.callback\.url is not an absolute/,
+    ],
+    [
+      { crm: { ...crm, callback: { url: "ftp://crm.example.com/h" } } },
+      /^MODEL_CATALOG: sources\.crm\.callback\.url /,
+    ],
+    [{ crm: { ...crm, callback: "https://crm.example.com/h" } }, /^MODEL_CATALOG: sources\.crm\.callback /],
   ])("a wrong source is one line naming sources.<name>.<field> (%#)", (sources, expected) => {
     const message = errorOf(sources);
     expect(message).toMatch(expected);
     expect(message).not.toContain("\n");
+  });
+
+  it("a source may name a callback: its deliveries become jobs whose results are pushed there", () => {
+    const url = "https://crm.example.com/hooks/churn-scores";
+    const sources = parseSources(
+      parseCatalog({ models, sources: { crm: { ...crm, callback: { url } } } }, "default"),
+    );
+    expect(sources.get("crm")?.callback).toEqual({ url });
   });
 
   it("logs one line per source whose secret setting is unset, and leaves it unconfigured", () => {

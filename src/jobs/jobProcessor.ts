@@ -135,8 +135,8 @@ export class JobProcessor {
     if (outcome.kind === "problem" && outcome.transient) {
       // Last attempt: the host writes no output of a failed invocation, so the result goes out directly, first.
       await this.publisher.publish(event);
-      await this.record(claim, event, delivery, logger, callback);
-      if (callback?.progress.state === "pending") {
+      const recorded = await this.record(claim, event, delivery, logger, callback);
+      if (recorded && callback?.progress.state === "pending") {
         await this.startCallback(job.id, callback.url).catch((error: unknown) => {
           logger.error(`job ${job.id}: callback not queued on the last attempt: ${errorLine(error)}`);
         });
@@ -145,8 +145,8 @@ export class JobProcessor {
         `job ${job.id}: ${outcome.problem.detail}; last attempt (${delivery.dequeueCount}), failed result published`,
       );
     }
-    await this.record(claim, event, delivery, logger, callback);
-    if (callback?.progress.state === "pending") await this.startCallback(job.id, callback.url);
+    const recorded = await this.record(claim, event, delivery, logger, callback);
+    if (recorded && callback?.progress.state === "pending") await this.startCallback(job.id, callback.url);
     return event;
   }
 
@@ -223,14 +223,19 @@ export class JobProcessor {
     delivery: JobDelivery,
     logger: Logger,
     callback?: Parameters<JobStore["complete"]>[4],
-  ): Promise<void> {
+  ): Promise<boolean> {
     const recorded = await this.store
       .complete(claim, event, delivery, this.clock(), callback)
       .catch((error: unknown) => {
         logger.warn(`job ${claim.jobId}: result not recorded: ${errorLine(error)}`);
-        return true;
+        return undefined;
       });
-    if (!recorded) logger.warn(`job ${claim.jobId}: result not recorded: the claim was taken over`);
+    if (recorded === false) logger.warn(`job ${claim.jobId}: result not recorded: the claim was taken over`);
+    if (recorded !== true && callback?.progress.state === "pending") {
+      // A callback sends the recorded result; the delivery that took the claim over queues its own.
+      logger.warn(`job ${claim.jobId}: callback not queued, as the result is not recorded`);
+    }
+    return recorded === true;
   }
 
   /** A last attempt that could not even claim the job: publish its failed result so that it does not end silently. */

@@ -5,10 +5,10 @@ import type { CallbackCheck } from "../callbacks/allowList";
 import { outcomeResponse } from "../http/outcomeResponse";
 import { parseJsonBody } from "../http/parseJson";
 import { jsonResponse, ProblemError, problem, type RelayResponse } from "../http/problem";
+import { requireJsonContentType } from "../http/requestBody";
 import { callbackRefused } from "../jobs/jobProcessor";
 import type { SubmittedJob } from "../jobs/jobSubmission";
 import { MAX_JOB_ID_LENGTH, type ScoringJob } from "../jobs/scoringJob";
-import { requireJsonContentType } from "../http/requestBody";
 import type { Logger } from "../logger";
 import type { PredictionRequest } from "../scoring/predictionRequest";
 import type { Scorer } from "../scoring/scorer";
@@ -157,7 +157,9 @@ export class WebhookReceiver {
       {
         ...(deliveryId ? { id: deliveryJobId(source.name, deliveryId) } : {}),
         model: source.model.name,
-        body: request.batch ? { instances: request.instances } : (request.instances[0] as Record<string, unknown>),
+        body: request.batch
+          ? { instances: request.instances }
+          : (request.instances[0] as Record<string, unknown>),
         callback: url,
       },
       logger,

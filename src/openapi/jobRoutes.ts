@@ -39,6 +39,14 @@ export const RESPOND_ASYNC_PARAMETERS: OpenApiObject[] = [
     description: "With `respond-async`: the job id (1 to 200 characters). Reused with another body: 422.",
     schema: { type: "string", minLength: 1, maxLength: 200 },
   },
+  {
+    name: "Callback-Url",
+    in: "header",
+    required: false,
+    description:
+      "With `respond-async`: where the result CloudEvent is POSTed, signed as a Standard Webhooks sender (a host of `CALLBACK_ALLOWED_HOSTS`; refused: 422 `callback-refused`). Without `respond-async`: 400.",
+    schema: { type: "string", format: "uri", maxLength: 2048 },
+  },
 ];
 
 const getJob: OpenApiObject = {
@@ -127,6 +135,19 @@ export const jobRoutes: RouteFamily = {
           properties: { deploymentId: { type: "string" }, prediction: {}, problem: ref("Problem") },
         },
         resultOmitted: { type: "boolean", description: "The result was too large to keep here." },
+        callback: {
+          description: "Where the result is pushed, and how far that got (only for a job with a callback).",
+          type: "object",
+          required: ["url", "state", "attempts", "at"],
+          properties: {
+            url: { type: "string", description: "The callback URL without its query." },
+            state: { type: "string", enum: ["pending", "delivered", "failed", "gone", "refused"] },
+            attempts: { type: "integer", minimum: 0 },
+            lastStatus: { type: "integer", description: "The receiver's status on the last attempt." },
+            detail: { type: "string", description: "How the last attempt ended, or why it was refused." },
+            at: { type: "string", format: "date-time" },
+          },
+        },
       },
     },
   }),

@@ -141,16 +141,24 @@ function predictOperation(model: ModelDefinition): OpenApiObject {
     responses: {
       "200": predictionAnswer(model),
       "202": JOB_ACCEPTED,
-      "400": problemAnswer('The body is not JSON, or not one instance or {"instances": [...]}.', {
-        notAnObject: problem(
-          "invalid-body",
-          400,
-          'The body must be a JSON object: one instance, or {"instances": [...]}',
-        ),
-      }),
+      "400": problemAnswer(
+        'The body is not JSON, or not one instance or {"instances": [...]}; or a `Callback-Url` came without `Prefer: respond-async`.',
+        {
+          notAnObject: problem(
+            "invalid-body",
+            400,
+            'The body must be a JSON object: one instance, or {"instances": [...]}',
+          ),
+          callbackNeedsRespondAsync: problem(
+            "callback-needs-respond-async",
+            400,
+            "A Callback-Url is honoured only with Prefer: respond-async: the result is pushed once the job is done",
+          ),
+        },
+      ),
       "401": KEY_REFUSED,
       "422": problemAnswer(
-        "The body does not match the model's input schema: every violation, with a JSON Pointer. (With `respond-async`, an `Idempotency-Key` reused with another body is 422 `job-id-reused` too, without `errors`.)",
+        "The body does not match the model's input schema: every violation, with a JSON Pointer. (With `respond-async`, an `Idempotency-Key` reused with another body is 422 `job-id-reused` too, and a refused `Callback-Url` 422 `callback-refused`, both without `errors`.)",
         { validationFailed: validationExample(model) },
         { schema: "ValidationProblem" },
       ),

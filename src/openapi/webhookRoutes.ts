@@ -124,6 +124,23 @@ function webhookOperation(source: SourceDefinition): OpenApiObject {
           },
         },
       },
+      ...(source.callback
+        ? {
+            "202": {
+              description:
+                "This source has a callback: the delivery was accepted as a scoring job (id `{source}#{delivery id}`, the same for a retry of the delivery); its result is POSTed to the callback, signed.",
+              headers: {
+                Location: { description: "The job: `/api/jobs/{id}`.", schema: { type: "string" } },
+              },
+              content: {
+                "application/json": {
+                  schema: { $ref: "#/components/schemas/JobAccepted" },
+                  example: { id: `${source.name}#msg_2KWPBgLlAfxdpx2AI54pPJ85f4W`, status: "queued" },
+                },
+              },
+            },
+          }
+        : {}),
       "400": problemAnswer("The body is not JSON, or the delivery id is over 1000 characters.", {
         notJson: problem(
           "invalid-body",

@@ -19,8 +19,8 @@ export class StorageCallbackQueue implements CallbackQueue {
     names: { queueName: string; poisonQueueName: string },
     timeoutMs = DEFAULT_STORAGE_TIMEOUT_MS,
   ) {
-    this.tasks = new LazyQueue(createQueueClient(storage, names.queueName), timeoutMs);
-    this.poison = new LazyQueue(createQueueClient(storage, names.poisonQueueName), timeoutMs);
+    this.tasks = new LazyQueue(() => createQueueClient(storage, names.queueName), timeoutMs);
+    this.poison = new LazyQueue(() => createQueueClient(storage, names.poisonQueueName), timeoutMs);
   }
 
   async schedule(task: CallbackTask, delayMs: number): Promise<void> {

@@ -1,7 +1,7 @@
-import { errorLine } from "../errorLine";
 import { createHash } from "node:crypto";
 import { jobLocation } from "../api/jobHandler";
 import type { CallbackCheck } from "../callbacks/allowList";
+import { errorLine } from "../errorLine";
 import { outcomeResponse } from "../http/outcomeResponse";
 import { parseJsonBody } from "../http/parseJson";
 import { jsonResponse, ProblemError, problem, type RelayResponse } from "../http/problem";

@@ -14,6 +14,7 @@ import type { RecordStore } from "./deployments/recordStore";
 import { TableRecordStore } from "./deployments/tableRecordStore";
 import { parseEventEntries } from "./events/eventCatalog";
 import { configureEventEntries, type EventEntry } from "./events/eventEntries";
+import { EventIntake } from "./events/eventIntake";
 import { createJobs, type Jobs } from "./jobs/createJobs";
 import { loadJobSettings } from "./jobs/jobSettings";
 import type { Logger } from "./logger";
@@ -34,6 +35,8 @@ export interface Relay {
   /** The catalog's events entries, with their enrichment clients. */
   events: ReadonlyMap<string, EventEntry>;
   jobs: Jobs;
+  /** `POST /api/events/{name}`: events in, scoring jobs out. */
+  eventIntake: EventIntake;
 }
 
 export interface RelayOptions {
@@ -110,6 +113,7 @@ export function createRelay(settings: Settings, catalog: Catalog, options: Relay
     storageTimeoutMs: settings.storageTimeoutMs,
     scorer,
     env,
+    events,
   });
   const webhooks = createWebhooks({
     catalog,
@@ -122,7 +126,8 @@ export function createRelay(settings: Settings, catalog: Catalog, options: Relay
     store: options.deliveryStore,
     jobs: { admit: (url) => jobs.callbacks.admit(url), submit: (job, logger) => jobs.submit(job, logger) },
   });
-  return { settings, catalog, tokens, records, refresher, scorer, webhooks, events, jobs };
+  const eventIntake = new EventIntake(events, jobs);
+  return { settings, catalog, tokens, records, refresher, scorer, webhooks, events, jobs, eventIntake };
 }
 
 let shared: Relay | ConfigError | undefined;

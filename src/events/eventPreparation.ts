@@ -1,5 +1,6 @@
-import { type Problem, ProblemError, problem } from "../http/problem";
+import { ProblemError, problem } from "../http/problem";
 import type { PredictionRequest } from "../scoring/predictionRequest";
+import type { ScoringProblem } from "../scoring/scoringOutcome";
 import { EnrichmentFailure } from "./enrichmentFailure";
 import type { EventEntry } from "./eventEntries";
 import { eventToPredictionRequest } from "./eventMapping";
@@ -11,11 +12,7 @@ export interface PreparedEvent {
 }
 
 /** Why an event cannot be scored (now): `transient` when a later attempt may succeed. */
-export interface UnpreparedEvent {
-  kind: "problem";
-  problem: Problem;
-  transient: boolean;
-}
+export type UnpreparedEvent = ScoringProblem;
 
 /** Whether the entry scores this event's type: the one check made before anything else. */
 export function typeProblem(entry: EventEntry, type: string): UnpreparedEvent | undefined {
@@ -33,12 +30,16 @@ export function typeProblem(entry: EventEntry, type: string): UnpreparedEvent | 
 }
 
 /** Maps without enrichment: what the request path can decide before queueing. */
-export function mapEvent(entry: EventEntry, event: Record<string, unknown>, enriched?: unknown) {
+export function mapEvent(
+  entry: EventEntry,
+  event: Record<string, unknown>,
+  enriched?: unknown,
+): PreparedEvent | UnpreparedEvent {
   try {
-    return { kind: "request", request: eventToPredictionRequest(entry, event, enriched) } as PreparedEvent;
+    return { kind: "request", request: eventToPredictionRequest(entry, event, enriched) };
   } catch (error) {
     if (!(error instanceof ProblemError)) throw error;
-    return { kind: "problem", problem: error.problem, transient: false } as UnpreparedEvent;
+    return { kind: "problem", problem: error.problem, transient: false };
   }
 }
 

@@ -1,5 +1,6 @@
 import { type Callbacks, createCallbacks } from "../callbacks/createCallbacks";
 import type { StorageConnection } from "../config/storageConnection";
+import type { EventEntry } from "../events/eventEntries";
 import type { Logger } from "../logger";
 import type { Scorer } from "../scoring/scorer";
 import { JobProcessor } from "./jobProcessor";
@@ -30,6 +31,8 @@ export interface JobsOptions {
   /** Budget of each storage operation (STORAGE_TIMEOUT_MS). */
   storageTimeoutMs?: number;
   scorer: Pick<Scorer, "model" | "score">;
+  /** The catalog's events entries (event jobs are prepared with them). */
+  events?: ReadonlyMap<string, EventEntry>;
   store?: JobStore;
   queue?: JobQueue;
   /** Where the CALLBACK_* settings are read; process.env by default. */
@@ -58,6 +61,7 @@ export function createJobs(options: JobsOptions): Jobs {
     maxDequeueCount: settings.maxDequeueCount,
     callbacks,
     clock,
+    events: options.events,
   });
   return {
     settings,

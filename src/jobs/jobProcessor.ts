@@ -1,13 +1,15 @@
 import type { Callbacks } from "../callbacks/createCallbacks";
 import { errorLine } from "../errorLine";
+import type { EventEntry } from "../events/eventEntries";
+import { prepareEvent } from "../events/eventPreparation";
 import { ProblemError, problem } from "../http/problem";
 import type { Logger } from "../logger";
-import { parsePredictionRequest } from "../scoring/predictionRequest";
+import { type PredictionRequest, parsePredictionRequest } from "../scoring/predictionRequest";
 import type { Scorer } from "../scoring/scorer";
-import { answerValue, type ScoringOutcome } from "../scoring/scoringOutcome";
+import { answerValue, problemOutcome, type ScoringOutcome } from "../scoring/scoringOutcome";
 import { type ResultData, type ResultEvent, resultEvent } from "./jobResult";
 import type { JobClaim, JobDelivery, JobStore } from "./jobStore";
-import { jobHash, parseJobMessage, type ScoringJob } from "./scoringJob";
+import { type JobEvent, jobHash, parseJobMessage, type ScoringJob } from "./scoringJob";
 
 /** 422: the job names a callback the relay will not call. */
 export function callbackRefused(reason: string) {
@@ -24,12 +26,21 @@ export class TransientJobFailure extends Error {
   override readonly name = "TransientJobFailure";
 }
 
+/** `data.event` of an event job's result: the CloudEvent's source, id and type. */
+function eventOf(job: ScoringJob): Pick<ResultData, "event"> {
+  if (!job.event) return {};
+  const { source, id, type } = job.event.cloudEvent;
+  return { event: { source: String(source), id: String(id), type: String(type) } };
+}
+
 export interface JobProcessorOptions {
   /** host.json `extensions.queues.maxDequeueCount`: the delivery that is the last attempt. */
   maxDequeueCount: number;
   /** Result callbacks; without them a job that names a callback fails (it is refused). */
   callbacks?: Pick<Callbacks, "admit" | "start" | "initialProgress">;
   clock?: () => Date;
+  /** The catalog's events entries, which event jobs name. */
+  events?: ReadonlyMap<string, EventEntry>;
 }
 
 /** Where a failed result goes on a last attempt, when the output binding will not be written. */
@@ -179,7 +190,10 @@ export class JobProcessor {
     }
   }
 
-  /** Validation as `/predict` does it (unknown model, shape, schema, callback: permanent), then the Scorer. */
+  /**
+   * Validation as `/predict` does it (unknown model, shape, schema, callback: permanent), then the Scorer. An event job
+   * builds its request first: type check, enrichment from the source system, mapping (prepareEvent).
+   */
   private async score(job: ScoringJob, logger: Logger): Promise<ScoringOutcome> {
     const refusal = job.callback === undefined ? undefined : this.callbackRefusal(job.callback);
     if (refusal !== undefined) {
@@ -188,8 +202,15 @@ export class JobProcessor {
     }
     try {
       const model = this.scorer.model(job.model);
-      const batch = Object.hasOwn(job.body, "instances");
-      const request = parsePredictionRequest(job.body, model, batch ? "" : "/input");
+      let request: PredictionRequest;
+      if (job.event) {
+        const prepared = await this.prepareEvent(job.event);
+        if (prepared.kind === "problem") return prepared;
+        request = prepared.request;
+      } else {
+        const batch = Object.hasOwn(job.body, "instances");
+        request = parsePredictionRequest(job.body, model, batch ? "" : "/input");
+      }
       return await this.scorer.score(model, request, logger);
     } catch (error) {
       if (error instanceof ProblemError) return { kind: "problem", problem: error.problem, transient: false };
@@ -197,8 +218,25 @@ export class JobProcessor {
     }
   }
 
+  private prepareEvent(event: JobEvent) {
+    const entry = this.options.events?.get(event.entry);
+    if (entry) return prepareEvent(entry, event.cloudEvent);
+    // The catalog changed since the event was taken: the entry is gone for good.
+    return Promise.resolve(
+      problemOutcome(
+        problem("unknown-events-entry", 404, `No events entry named ${event.entry} in the catalog any more`),
+      ),
+    );
+  }
+
   private resultData(job: ScoringJob, outcome: ScoringOutcome, delivery: JobDelivery): ResultData {
-    const base = { jobId: job.id, model: job.model, metadata: job.metadata, attempts: delivery.dequeueCount };
+    const base = {
+      jobId: job.id,
+      model: job.model,
+      metadata: job.metadata,
+      ...eventOf(job),
+      attempts: delivery.dequeueCount,
+    };
     if (outcome.kind === "prediction") {
       return {
         ...base,
@@ -245,6 +283,7 @@ export class JobProcessor {
         jobId: job.id,
         model: job.model,
         metadata: job.metadata,
+        ...eventOf(job),
         attempts: delivery.dequeueCount,
         status: "failed",
         problem: problem(

@@ -18,6 +18,8 @@ export interface ResultData {
   /** The problem+json `/predict` would have answered. */
   problem?: Problem;
   metadata?: unknown;
+  /** The CloudEvent an event job was made of (`POST /api/events/{entry}`). */
+  event?: { source: string; id: string; type: string };
   /** Deliveries of the job's message so far (the queue's dequeueCount). */
   attempts: number;
 }

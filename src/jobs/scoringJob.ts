@@ -10,12 +10,20 @@ export const MAX_CALLBACK_URL_LENGTH = 2048;
 /** Longest job id: ids travel in a table row, a URL and a CloudEvent subject. */
 export const MAX_JOB_ID_LENGTH = 200;
 
+/** A CloudEvent taken at `POST /api/events/{entry}`: its job enriches and maps it before scoring. */
+export interface JobEvent {
+  entry: string;
+  cloudEvent: Record<string, unknown>;
+}
+
 /** One scoring job, the shape every asynchronous entry point hands over (DESIGN §9). */
 export interface ScoringJob {
   id: string;
   model: string;
-  /** The prediction body as `/predict` takes it: one instance, or `{"instances": [...]}`. */
+  /** The prediction body as `/predict` takes it: one instance, or `{"instances": [...]}`; `{}` for an event job. */
   body: Record<string, unknown>;
+  /** An event job's CloudEvent: the body is built from it (and its enrichment) when the job runs. */
+  event?: JobEvent;
   /** Any JSON, echoed back untouched in the result. */
   metadata?: unknown;
   /** Where the result is POSTed as a signed webhook (checked against CALLBACK_ALLOWED_HOSTS). */
@@ -36,11 +44,15 @@ const jobSchema = z
     model: z.string().min(1).max(64),
     input: z.record(z.string(), z.unknown()).optional(),
     instances: z.array(z.unknown()).optional(),
+    event: z
+      .strictObject({ entry: z.string().min(1).max(64), cloudEvent: z.record(z.string(), z.unknown()) })
+      .optional(),
     metadata: z.unknown().optional(),
     callback: z.string().min(1).max(MAX_CALLBACK_URL_LENGTH).optional(),
   })
-  .refine((job) => (job.input === undefined) !== (job.instances === undefined), {
-    message: 'a job has exactly one of "input" (one instance) or "instances" (1-100 of them)',
+  .refine((job) => [job.input, job.instances, job.event].filter((part) => part !== undefined).length === 1, {
+    message:
+      'a job has exactly one of "input" (one instance), "instances" (1-100 of them) or "event" (an events entry\'s CloudEvent)',
   });
 
 function notAJob(jobId: string, detail: string, errors?: { pointer: string; message: string }[]): ParsedJob {
@@ -80,7 +92,7 @@ function messageValue(message: unknown): { value: unknown } | undefined {
 }
 
 /** A job id for an event without one of its own: its source and id, hashed when that would be too long. */
-function eventJobId(source: string, id: string): string {
+export function eventJobId(source: string, id: string): string {
   const joined = `${source}#${id}`;
   if (joined.length <= MAX_JOB_ID_LENGTH) return joined;
   return `ce-${createHash("sha256").update(joined).digest("hex")}`;
@@ -132,13 +144,14 @@ function fromJobObject(value: unknown, fallbackId: string, prefix = ""): ParsedJ
     return notAJob(idOf(value), "The message is not a scoring job", errors);
   }
   const job = parsed.data;
-  const body = job.input ?? { instances: job.instances };
+  const body = job.input ?? (job.instances ? { instances: job.instances } : {});
   return {
     ok: true,
     job: {
       id: job.id ?? fallbackId,
       model: job.model,
       body,
+      ...(job.event ? { event: job.event } : {}),
       metadata: job.metadata,
       ...(job.callback === undefined ? {} : { callback: job.callback }),
     },
@@ -157,16 +170,17 @@ export function parseJobMessage(message: unknown, messageId: string): ParsedJob 
   return fromJobObject(value, messageId);
 }
 
-/** What a job's record and the idempotency check compare: its model, body and metadata. */
+/** What a job's record and the idempotency check compare: its model, body (or event) and metadata. */
 export function jobHash(job: ScoringJob): string {
-  return (
-    createHash("sha256")
-      // The callback counts only when there is one, so the hash of a job without one stays what it was.
-      .update(
-        JSON.stringify([job.model, job.body, job.metadata ?? null, ...(job.callback ? [job.callback] : [])]),
-      )
-      .digest("base64url")
-  );
+  // The event and the callback count only when there is one, so the hash of a plain job stays what it was.
+  const parts = [
+    job.model,
+    job.body,
+    job.metadata ?? null,
+    ...(job.event ? [job.event] : []),
+    ...(job.callback ? [job.callback] : []),
+  ];
+  return createHash("sha256").update(JSON.stringify(parts)).digest("base64url");
 }
 
 /** The job as a queue message: plain JSON (host.json `messageEncoding: none`). */
@@ -175,7 +189,11 @@ export function jobMessage(job: ScoringJob): string {
   return JSON.stringify({
     id: job.id,
     model: job.model,
-    ...(Object.hasOwn(job.body, "instances") ? { instances: job.body.instances } : { input: job.body }),
+    ...(job.event
+      ? { event: job.event }
+      : Object.hasOwn(job.body, "instances")
+        ? { instances: job.body.instances }
+        : { input: job.body }),
     ...(job.metadata === undefined ? {} : { metadata: job.metadata }),
     ...(job.callback === undefined ? {} : { callback: job.callback }),
   });

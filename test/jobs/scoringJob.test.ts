@@ -37,6 +37,28 @@ describe("a queue message as a scoring job", () => {
     expect(parseJobMessage(base64Data, "m1")).toMatchObject({ ok: true, job: { id: "/orders#e7" } });
   });
 
+  it("an event job (POST /api/events/{entry}) goes through its message unchanged, and its event is in its hash", () => {
+    const cloudEvent = {
+      specversion: "1.0",
+      id: "e1",
+      source: "/s4",
+      type: "bp.changed",
+      data: { BusinessPartner: "7" },
+    };
+    const job = { id: "/s4#e1", model: "churn", body: {}, event: { entry: "s4", cloudEvent } };
+    expect(JSON.parse(jobMessage(job))).toEqual({ id: "/s4#e1", model: "churn", event: job.event });
+    expect(parseJobMessage(jobMessage(job), "m1")).toEqual({
+      ok: true,
+      job: { ...job, metadata: undefined },
+    });
+    const other = {
+      ...job,
+      event: { ...job.event, cloudEvent: { ...cloudEvent, data: { BusinessPartner: "8" } } },
+    };
+    expect(jobHash(other)).not.toBe(jobHash(job));
+    expect(parseJobMessage({ model: "churn", input, event: job.event }, "m1")).toMatchObject({ ok: false });
+  });
+
   it.each([
     ["text that is neither JSON nor base64 of JSON", "hello {", /not JSON/],
     ["a JSON value that is not an object", [1, 2], /not a JSON object/],

@@ -1,5 +1,6 @@
 import { HttpRequest, InvocationContext, type Timer } from "@azure/functions";
 import { createDeploymentsHandler } from "../../src/api/deploymentsHandler";
+import { createEventsHandler } from "../../src/api/eventsHandler";
 import { createHealthHandler } from "../../src/api/healthHandler";
 import { createPredictHandler } from "../../src/api/predictHandler";
 import { createRefreshHandler } from "../../src/api/refreshHandler";
@@ -94,6 +95,7 @@ export function createHarness(options: HarnessOptions) {
   const statusHandler = createStatusHandler(relay);
   const refreshHandler = createRefreshHandler(relay);
   const webhookHandler = createWebhookHandler(relay);
+  const eventsHandler = createEventsHandler(relay);
   const bodyOf = (body: string | Uint8Array | unknown): string | Uint8Array =>
     typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body);
   const bodyInit = (body: string | Uint8Array) =>
@@ -138,6 +140,25 @@ export function createHarness(options: HarnessOptions) {
         body: sent.body === undefined ? undefined : bodyInit(sent.body),
       });
       return answerOf(await webhookHandler(request, context("webhook", sent.headers)), sent, openApi);
+    },
+    async events(
+      name: string,
+      body: string | Uint8Array,
+      init: { method?: string; headers?: Record<string, string> } = {},
+    ): Promise<Answer> {
+      const method = init.method ?? "POST";
+      const sent = {
+        method,
+        url: `http://localhost/api/events/${encodeURIComponent(name)}`,
+        headers: init.headers ?? { "content-type": "application/cloudevents+json" },
+        body: method === "POST" ? body : undefined,
+      };
+      const request = new HttpRequest({
+        ...sent,
+        params: { name },
+        body: sent.body === undefined ? undefined : bodyInit(sent.body),
+      });
+      return answerOf(await eventsHandler(request, context("events")), sent, openApi);
     },
     async deployments(): Promise<Answer> {
       const sent = { method: "GET", url: "http://localhost/api/deployments" };

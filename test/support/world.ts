@@ -18,7 +18,11 @@ export const CHURN_EXAMPLE = {
 };
 
 /** The catalog the project ships, as JSON, read fresh for each caller to change at will. */
-export function shippedCatalogJson(): { models: Record<string, unknown>; sources?: Record<string, unknown> } {
+export function shippedCatalogJson(): {
+  models: Record<string, unknown>;
+  sources?: Record<string, unknown>;
+  events?: Record<string, unknown>;
+} {
   return JSON.parse(readFileSync(path.resolve(__dirname, "../../models.json"), "utf8"));
 }
 

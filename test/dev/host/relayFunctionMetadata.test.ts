@@ -34,6 +34,14 @@ const EXPECTED = [
     methods: ALL_METHODS,
     authLevel: "anonymous",
   },
+  // Function keys: Event Grid and SAP Event Mesh carry one in the endpoint URL's code; OPTIONS is the handshake.
+  {
+    name: "events",
+    trigger: "httpTrigger",
+    route: "events/{name}",
+    methods: ALL_METHODS,
+    authLevel: "function",
+  },
   { name: "health", trigger: "httpTrigger", route: "health", methods: ALL_METHODS, authLevel: "anonymous" },
   // A catch-all: job ids derived from CloudEvents (source#id) may hold slashes.
   { name: "job", trigger: "httpTrigger", route: "jobs/{*id}", methods: ALL_METHODS, authLevel: "function" },

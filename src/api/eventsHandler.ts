@@ -1,0 +1,34 @@
+import type { HttpRequest, InvocationContext } from "@azure/functions";
+import { answerHandshake } from "../events/abuseProtection";
+import { parseDelivery } from "../events/cloudEventsDelivery";
+import { toErrorResponse } from "../http/errorResponse";
+import { requireMethod } from "../http/methodGuard";
+import { jsonResponse, type RelayResponse } from "../http/problem";
+import { readBodyWithLimit } from "../http/requestBody";
+import type { Relay } from "../relay";
+
+/**
+ * `POST /api/events/{name}`: CloudEvents (or Event Grid events) in, one scoring job per event, 202 with a receipt
+ * per event. `OPTIONS` answers the CloudEvents abuse-protection handshake; an Event Grid subscription validation
+ * is answered with its code. Every failure as problem+json.
+ */
+export function createEventsHandler(relay: Relay) {
+  return async (request: HttpRequest, context: InvocationContext): Promise<RelayResponse> => {
+    try {
+      requireMethod(request.method, ["POST", "OPTIONS"]);
+      const entry = relay.eventIntake.entry(request.params.name ?? "");
+      if (request.method.toUpperCase() === "OPTIONS") return answerHandshake(entry, request.headers);
+      const delivery = parseDelivery(
+        request.headers,
+        await readBodyWithLimit(request, relay.settings.maxBodyBytes),
+      );
+      if (delivery.kind === "subscription-validation") {
+        context.log(`events entry ${entry.name}: Event Grid subscription validated`);
+        return jsonResponse(200, { validationResponse: delivery.validationCode });
+      }
+      return await relay.eventIntake.receive(entry, delivery.events, context);
+    } catch (error) {
+      return toErrorResponse(error, context);
+    }
+  };
+}

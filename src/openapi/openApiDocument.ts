@@ -1,4 +1,5 @@
 import type { Catalog } from "../config/catalog";
+import { parseEventEntries } from "../events/eventCatalog";
 import { parseSources } from "../webhooks/sourceCatalog";
 import { PROBLEM_SCHEMAS } from "./problemAnswers";
 import { ROUTE_FAMILIES } from "./routeFamilies";
@@ -10,7 +11,7 @@ export const ROUTE_PREFIX = "/api";
 
 const DESCRIPTION = `A relay between SaaS webhooks / event triggers and models deployed on SAP AI Core. Every error is RFC 9457 \`application/problem+json\`. Every route answers a method it does not take with 405 problem+json (\`Allow\` names the right ones), and an unknown path below the prefix with 404.
 
-Generated from the model catalog the relay runs with: one operation per model and per webhook source.`;
+Generated from the model catalog the relay runs with: one operation per model, per webhook source and per events entry.`;
 
 /**
  * The OpenAPI 3.1 description of every route the relay serves for this catalog, assembled from the route
@@ -20,7 +21,11 @@ export function buildOpenApiDocument(
   catalog: Catalog,
   options: { version?: string; families?: readonly RouteFamily[] } = {},
 ): OpenApiObject {
-  const context: RouteFamilyContext = { catalog, sources: parseSources(catalog) };
+  const context: RouteFamilyContext = {
+    catalog,
+    sources: parseSources(catalog),
+    events: parseEventEntries(catalog),
+  };
   const families = options.families ?? ROUTE_FAMILIES;
   const paths: Record<string, OpenApiObject> = {};
   const schemas: Record<string, OpenApiObject> = { ...PROBLEM_SCHEMAS };

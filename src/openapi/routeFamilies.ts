@@ -1,5 +1,6 @@
 import { deploymentsRoutes } from "./deploymentsRoutes";
 import { documentationRoutes } from "./documentationRoutes";
+import { eventRoutes } from "./eventRoutes";
 import { healthRoutes } from "./healthRoutes";
 import { jobRoutes } from "./jobRoutes";
 import { predictRoutes } from "./predictRoutes";
@@ -12,6 +13,7 @@ export const ROUTE_FAMILIES: readonly RouteFamily[] = [
   predictRoutes,
   jobRoutes,
   webhookRoutes,
+  eventRoutes,
   deploymentsRoutes,
   healthRoutes,
   statusRoutes,

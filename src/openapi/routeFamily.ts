@@ -1,4 +1,5 @@
 import type { Catalog } from "../config/catalog";
+import type { EventDefinition } from "../events/eventCatalog";
 import type { SourceDefinition } from "../webhooks/sourceCatalog";
 
 /** A fragment of an OpenAPI 3.1 document (Path Item, Operation, Schema ...): plain JSON. */
@@ -8,6 +9,7 @@ export type OpenApiObject = Record<string, unknown>;
 export interface RouteFamilyContext {
   catalog: Catalog;
   sources: ReadonlyMap<string, SourceDefinition>;
+  events: ReadonlyMap<string, EventDefinition>;
 }
 
 /**

@@ -239,7 +239,6 @@ describe("a full outage of the model server", () => {
       expectProblem(answer, 503, "upstream-rejected");
       expect(Number(answer.headers["Retry-After"])).toBeGreaterThanOrEqual(1);
     }
-    expect(Math.max(...timings)).toBeLessThan(50);
     // Many callers at once are turned away just the same (their latency here is this process's own queue).
     const parallel = await Promise.all(Array.from({ length: 30 }, () => r.predict()));
     expect(parallel.map((answer) => answer.status)).toEqual(Array(30).fill(503));

@@ -1,15 +1,13 @@
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCatalog, parseCatalog } from "../../src/config/catalog";
+import { FIXTURE_CATALOG } from "../support/isolatedApp";
 import { messageOf } from "../support/thrown";
 import { CHURN_EXAMPLE as churnExample } from "../support/world";
 
-const appRoot = path.resolve(__dirname, "../..");
-
 describe("model catalog", () => {
-  it("loads the shipped models.json with defaults applied", () => {
-    const catalog = loadCatalog(path.join(appRoot, "models.json"), "default");
+  it("loads the catalog (the shipped models.json, as the fixture copy) with defaults applied", () => {
+    const catalog = loadCatalog(FIXTURE_CATALOG, "default");
     const churn = catalog.models.get("churn");
     expect(churn).toMatchObject({
       scenarioId: "churn",
@@ -34,7 +32,7 @@ describe("model catalog", () => {
   });
 
   it("turns the JSON Schema into a validator once: integer, minimum, enum, additionalProperties", () => {
-    const json = JSON.parse(readFileSync(path.join(appRoot, "models.json"), "utf8"));
+    const json = JSON.parse(readFileSync(FIXTURE_CATALOG, "utf8"));
     const schema = parseCatalog(json, "default").models.get("churn")?.inputSchema;
     expect(schema?.safeParse({ ...churnExample, region: 2.5 }).success).toBe(false);
     expect(schema?.safeParse({ ...churnExample, tenure: -1 }).success).toBe(false);

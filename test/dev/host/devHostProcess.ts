@@ -24,10 +24,16 @@ export class DevHostProcess {
   readonly #waiters = new Set<() => void>();
 
   /** `env` is added to this process's environment, or replaces it when `inheritEnv` is false. */
-  constructor(args: string[], env: NodeJS.ProcessEnv, script = DEVHOST_MAIN, inheritEnv = true) {
+  constructor(
+    args: string[],
+    env: NodeJS.ProcessEnv,
+    script = DEVHOST_MAIN,
+    inheritEnv = true,
+    cwd = REPO_ROOT,
+  ) {
     this.child = spawn(process.execPath, [script, ...args], {
       env: inheritEnv ? { ...process.env, ...env } : env,
-      cwd: REPO_ROOT,
+      cwd,
       stdio: ["ignore", "pipe", "pipe"],
     });
     for (const stream of ["stdout", "stderr"] as const) {

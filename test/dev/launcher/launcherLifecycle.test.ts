@@ -56,19 +56,22 @@ describe("npm start launcher: lifecycle", () => {
     }
   });
 
-  it("exits non-zero with the relay's one-line message on a bad setting, stopping what it started", async () => {
-    const port = await freePort();
-    const launched = spawnLauncher(launcherEnv(port, { AICORE_RESOURCE_GROUP: "not a group!" }));
-    expect(await launched.exited).toBe(1);
-    const reason = launched.lines.filter((l) => l.text.startsWith("[start] failed:")).map((l) => l.text);
-    expect(reason).toHaveLength(1);
-    expect(reason[0]).toMatch(/AICORE_RESOURCE_GROUP/);
-    const pids = launched.lines
-      .map((l) => /^\[start\] started .* \(pid (\d+)\)$/.exec(l.text)?.[1])
-      .filter((pid): pid is string => pid !== undefined)
-      .map(Number);
-    for (const pid of pids) expect(isAlive(pid), `pid ${pid}`).toBe(false);
-  });
+  it.each([
+    [{ AICORE_RESOURCE_GROUP: "not a group!" }, "AICORE_RESOURCE_GROUP is not a resource group id"],
+    [{ MAX_BODY_BYTES: "lots" }, "MAX_BODY_BYTES is not a whole number"],
+    [{ MODEL_CATALOG: "missing.json" }, "MODEL_CATALOG: cannot read"],
+  ])(
+    "checks the settings before it starts anything: %o fails with one line, no child started",
+    async (extra, reason) => {
+      const port = await freePort();
+      const launched = spawnLauncher(launcherEnv(port, extra));
+      expect(await launched.exited).toBe(1);
+      expect(launched.output("stderr").split("\n")).toEqual([
+        expect.stringContaining(`[start] failed: ${reason}`),
+      ]);
+      expect(launched.output("stdout")).not.toMatch(/started|Azurite|emulator/);
+    },
+  );
 
   it("uses a given AICORE_SERVICE_KEY and starts no emulator", async () => {
     const serviceKey = JSON.stringify({

@@ -2,6 +2,7 @@ import path from "node:path";
 import { ConfigError } from "../config/configError";
 import { storageConnectionFromEnv } from "../config/storageConnection";
 import { checkRelaySettings } from "../relay";
+import { faultRulesFromSetting } from "./emulator/faultRules";
 import { applyLocalSettings, readAppConfig } from "./host/appConfig";
 import { azuritePortsFromSetting, connectionString, planAzurite, startAzurite } from "./launcher/azurite";
 import type { Child } from "./launcher/child";
@@ -73,7 +74,11 @@ const STAND_IN_SERVICE_KEY = JSON.stringify({
 /** The relay's own check of its settings and catalog, run before any child starts: a wrong one fails at once. */
 function checkSettings(env: NodeJS.ProcessEnv): void {
   const checked = { ...env };
-  if (!checked.AICORE_SERVICE_KEY?.trim()) checked.AICORE_SERVICE_KEY = STAND_IN_SERVICE_KEY;
+  if (!checked.AICORE_SERVICE_KEY?.trim()) {
+    checked.AICORE_SERVICE_KEY = STAND_IN_SERVICE_KEY;
+    const faults = faultRulesFromSetting(env.EMULATOR_FAULTS);
+    if (!faults.ok) throw new StartFailure(`EMULATOR_FAULTS ${faults.message}`);
+  }
   try {
     checkRelaySettings(checked, APP_ROOT);
   } catch (error) {
@@ -115,6 +120,10 @@ async function main(): Promise<void> {
   // The host would only log a configuration error and answer 503; locally, say it before starting anything.
   checkSettings(env);
   if (port !== 0 && !(await canListen(port))) throw new StartFailure(`port ${port} is already in use (PORT)`);
+  const emulatorPort = Number(env.EMULATOR_PORT?.trim() || "0");
+  if (!env.AICORE_SERVICE_KEY?.trim() && emulatorPort > 0 && !(await canListen(emulatorPort))) {
+    throw new StartFailure(`port ${emulatorPort} is already in use (EMULATOR_PORT)`);
+  }
 
   // Azurite and the emulator start at the same time; their lines are printed in this order once both are up.
   const storage = storageConnectionFromEnv(env);

@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCatalog, parseCatalog } from "../../src/config/catalog";
 import { FIXTURE_CATALOG } from "../support/isolatedApp";
@@ -6,6 +8,22 @@ import { messageOf } from "../support/thrown";
 import { CHURN_EXAMPLE as churnExample } from "../support/world";
 
 describe("model catalog", () => {
+  it("names line and column of a JSON syntax error in the catalog file", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "catalog-"));
+    const file = path.join(dir, "models.json");
+    writeFileSync(
+      file,
+      '{\n  "models": {\n    "churn": { "scenarioId": "churn" "executableId": "x" }\n  }\n}\n',
+    );
+    try {
+      expect(messageOf(() => loadCatalog(file, "default"))).toBe(
+        `MODEL_CATALOG: ${file} is not valid JSON (line 3, column 38: comma expected)`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("loads the catalog (the shipped models.json, as the fixture copy) with defaults applied", () => {
     const catalog = loadCatalog(FIXTURE_CATALOG, "default");
     const churn = catalog.models.get("churn");

@@ -42,8 +42,12 @@ describe("health names the models that cannot be scored", () => {
       reasons: ["no usable deployment: churn"],
       models: { churn: { usable: false, refreshedAt: expect.any(String), stale: false } },
     });
-    const listed = (await h.deployments()).json() as { models: Record<string, { stale: boolean }> };
+    const listed = (await h.deployments()).json() as {
+      models: Record<string, { stale: boolean; deletesAt: string | null }>;
+    };
     expect(listed.models.churn?.stale).toBe(false);
+    // The emulator stamped completionTime on the PATCH, as AI Core does: AI Core deletes it 7 days later.
+    expect(listed.models.churn?.deletesAt).toEqual(expect.any(String));
   });
 
   it("a failed refresh: health says the last refresh did not succeed, and deployments call the same record stale", async () => {

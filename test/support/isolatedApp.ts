@@ -15,7 +15,7 @@ export interface IsolatedApp {
 
 /**
  * A copy of the app in a temporary directory, so that a test never reads the developer's own
- * `local.settings.json` or edited `models.json`: package.json, host.json, the fixture catalog as
+ * `local.settings.json` or edited `models.json`: package.json, host.json, static/, the fixture catalog as
  * models.json, node_modules linked; the built dist/ copied (the launcher finds its app root from its own
  * path), or, with `sources`, the TypeScript sources and tsconfig.json so that `npm start` builds it itself.
  */
@@ -24,6 +24,8 @@ export function isolatedApp(options: { sources?: boolean } = {}): IsolatedApp {
   for (const file of ["package.json", "host.json"]) cpSync(path.join(REPO_ROOT, file), path.join(root, file));
   cpSync(FIXTURE_CATALOG, path.join(root, "models.json"));
   symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(root, "node_modules"), "dir");
+  // The pages the relay serves (status, API reference) are read from the app root at run time.
+  cpSync(path.join(REPO_ROOT, "static"), path.join(root, "static"), { recursive: true });
   if (options.sources) {
     cpSync(path.join(REPO_ROOT, "tsconfig.json"), path.join(root, "tsconfig.json"));
     for (const dir of ["src", "functions"]) {

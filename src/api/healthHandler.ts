@@ -1,5 +1,5 @@
 import type { HttpRequest, InvocationContext } from "@azure/functions";
-import { isStale, staleAfterMs as staleAfterFor } from "../deployments/staleness";
+import { type StaleCause, staleAfterMs as staleAfterFor, staleCauses } from "../deployments/staleness";
 import { toErrorResponse } from "../http/errorResponse";
 import { requireMethod } from "../http/methodGuard";
 import { jsonResponse, type RelayResponse } from "../http/problem";
@@ -17,21 +17,58 @@ interface ModelHealth {
 async function readModels(relay: Relay, staleAfterMs: number) {
   const now = Date.now();
   const models: Record<string, ModelHealth> = {};
+  const staleBecause: Record<StaleCause, string[]> = {
+    "refresh-failed": [],
+    "not-refreshed": [],
+    "from-memory": [],
+  };
+  /** Models whose record names no usable deployment (a model without a record yet is looked up on its first request). */
+  const unusable: string[] = [];
   let anyRecord = false;
   let anyStale = false;
   for (const name of relay.catalog.models.keys()) {
     const read = await relay.records.get(name);
     const record = read.record;
     anyRecord ||= record !== undefined;
-    const stale = isStale(read, now, staleAfterMs);
-    anyStale ||= stale;
-    models[name] = { usable: record?.usable ?? null, refreshedAt: record?.refreshedAt ?? null, stale };
+    const causes = staleCauses(read, now, staleAfterMs);
+    for (const cause of causes) staleBecause[cause].push(name);
+    anyStale ||= causes.length > 0;
+    if (record && !record.usable) unusable.push(name);
+    models[name] = {
+      usable: record?.usable ?? null,
+      refreshedAt: record?.refreshedAt ?? null,
+      stale: causes.length > 0,
+    };
   }
-  return { models, anyRecord, anyStale };
+  return { models, anyRecord, anyStale, staleBecause, unusable };
+}
+
+/** One reason per thing that is wrong, each naming the models it concerns. */
+function reasonsFor(
+  read: Awaited<ReturnType<typeof readModels>>,
+  storageReachable: boolean,
+  staleAfterMs: number,
+): string[] {
+  const reasons: string[] = [];
+  const { staleBecause, unusable } = read;
+  if (!storageReachable) reasons.push("storage unreachable; serving deployment records from memory");
+  else if (staleBecause["from-memory"].length > 0)
+    reasons.push(`storage could not be read; records from memory: ${staleBecause["from-memory"].join(", ")}`);
+  if (staleBecause["refresh-failed"].length > 0)
+    reasons.push(
+      `the last refresh from AI Core did not succeed: ${staleBecause["refresh-failed"].join(", ")}`,
+    );
+  if (staleBecause["not-refreshed"].length > 0)
+    reasons.push(
+      `deployment records not refreshed for over ${Math.round(staleAfterMs / 1000)} s: ${staleBecause["not-refreshed"].join(", ")}`,
+    );
+  if (unusable.length > 0) reasons.push(`no usable deployment: ${unusable.join(", ")}`);
+  return reasons;
 }
 
 /**
- * `GET /api/health`: ok when it can serve; degraded when it serves from memory or from old records;
+ * `GET /api/health`: ok when it can serve; degraded when it serves from memory or from stale records, or a
+ * catalog model has no usable deployment (`unusable` names them);
  * 503 only when it cannot serve at all (storage unreachable, nothing in memory, and AI Core cannot be asked).
  * No secrets, no URLs.
  */
@@ -51,11 +88,8 @@ export function createHealthHandler(relay: Relay) {
         await relay.refresher.refreshAll(context);
         read = await readModels(relay, staleAfterMs);
       }
-      const { models, anyRecord, anyStale } = read;
-      const reasons: string[] = [];
-      if (!storageReachable) reasons.push("storage unreachable; serving deployment records from memory");
-      if (anyStale)
-        reasons.push("deployment records are stale; the last refresh from AI Core did not succeed");
+      const { models, anyRecord, anyStale, unusable } = read;
+      const reasons = reasonsFor(read, storageReachable, staleAfterMs);
       if (!storageReachable && !anyRecord) {
         return jsonResponse(
           503,
@@ -70,7 +104,14 @@ export function createHealthHandler(relay: Relay) {
       const body =
         status === "ok"
           ? { status }
-          : { status, storage: storageReachable ? "ok" : "unreachable", stale: anyStale, reasons, models };
+          : {
+              status,
+              storage: storageReachable ? "ok" : "unreachable",
+              stale: anyStale,
+              unusable,
+              reasons,
+              models,
+            };
       return jsonResponse(200, body, { "Cache-Control": "no-store" });
     } catch (error) {
       return toErrorResponse(error, context);

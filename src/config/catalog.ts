@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { ConfigError } from "./configError";
+import { jsonSyntaxError } from "./jsonSyntax";
 
 export type RequestFormat = "raw" | "instances";
 
@@ -108,8 +109,10 @@ export function loadCatalog(filePath: string, defaultResourceGroup: string): Cat
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`MODEL_CATALOG: ${filePath} is not valid JSON (${(error as Error).message})`);
+  } catch {
+    throw new ConfigError(
+      `MODEL_CATALOG: ${filePath} is not valid JSON (${jsonSyntaxError(text) ?? "not JSON"})`,
+    );
   }
   return parseCatalog(json, defaultResourceGroup, `MODEL_CATALOG ${filePath}`);
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ConfigError } from "./configError";
+import { jsonSyntaxError } from "./jsonSyntax";
 
 /** SAP AI Core service key, the JSON the SAP Cloud SDK for AI reads from AICORE_SERVICE_KEY. */
 const serviceKeySchema = z.looseObject({
@@ -20,7 +21,10 @@ export function parseServiceKey(text: string, settingName = "AICORE_SERVICE_KEY"
   try {
     json = JSON.parse(text.trim());
   } catch {
-    throw new ConfigError(`${settingName} is not valid JSON (expected SAP AI Core service key JSON)`);
+    const where = jsonSyntaxError(text) ?? "not JSON";
+    throw new ConfigError(
+      `${settingName} is not valid JSON (${where}; expected SAP AI Core service key JSON)`,
+    );
   }
   const parsed = serviceKeySchema.safeParse(json);
   if (!parsed.success) {

@@ -2,6 +2,7 @@ import path from "node:path";
 import { ConfigError } from "../config/configError";
 import { storageConnectionFromEnv } from "../config/storageConnection";
 import { checkRelaySettings } from "../relay";
+import { faultRulesFromSetting } from "./emulator/faultRules";
 import { applyLocalSettings, readAppConfig } from "./host/appConfig";
 import { azuritePortsFromSetting, connectionString, planAzurite, startAzurite } from "./launcher/azurite";
 import type { Child } from "./launcher/child";
@@ -25,6 +26,7 @@ const CHURN_INSTANCE =
   '{"region":3,"tenure":37,"age":53,"address":13,"income":48,"employ":10,"gender":0,"equip":0}';
 
 const children: Child[] = [];
+let relayChild: Child | undefined;
 let shuttingDown: Promise<never> | undefined;
 
 function say(line: string): void {
@@ -33,9 +35,13 @@ function say(line: string): void {
 
 class StartFailure extends Error {}
 
+/** Each child gets this long after SIGTERM before SIGKILL: everything is down within 5 s of a stop signal. */
+const STOP_GRACE_MS = 2_000;
+
 async function stopChildren(): Promise<void> {
-  // The relay first, then what it depends on.
-  for (const child of [...children].reverse()) await child.stop();
+  // The relay first (so that it logs no errors about vanished dependencies), then the rest at once.
+  await relayChild?.stop(STOP_GRACE_MS);
+  await Promise.all(children.map((child) => child.stop(STOP_GRACE_MS)));
 }
 
 function shutdown(code: number, reason?: string): Promise<never> {
@@ -47,13 +53,38 @@ function shutdown(code: number, reason?: string): Promise<never> {
   return shuttingDown;
 }
 
-function watch(child: Child, what: string): void {
+/** Stops the launcher when `child` ends by itself; returns the line that announces it. */
+function watch(child: Child, what: string): string {
   children.push(child);
-  say(`started ${what} (pid ${child.pid})`);
   child.exited.then((status) => {
     if (child.stopping || shuttingDown) return;
     void shutdown(1, `${what} stopped unexpectedly: ${child.failureReason(status)}`);
   });
+  return `started ${what} (pid ${child.pid})`;
+}
+
+/** Stands in for the key the emulator will generate, so that every other setting is checked before it starts. */
+const STAND_IN_SERVICE_KEY = JSON.stringify({
+  clientid: "stand-in",
+  clientsecret: "stand-in",
+  url: "http://127.0.0.1",
+  serviceurls: { AI_API_URL: "http://127.0.0.1" },
+});
+
+/** The relay's own check of its settings and catalog, run before any child starts: a wrong one fails at once. */
+function checkSettings(env: NodeJS.ProcessEnv): void {
+  const checked = { ...env };
+  if (!checked.AICORE_SERVICE_KEY?.trim()) {
+    checked.AICORE_SERVICE_KEY = STAND_IN_SERVICE_KEY;
+    const faults = faultRulesFromSetting(env.EMULATOR_FAULTS);
+    if (!faults.ok) throw new StartFailure(`EMULATOR_FAULTS ${faults.message}`);
+  }
+  try {
+    checkRelaySettings(checked, APP_ROOT);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new StartFailure(error.message);
+    throw error;
+  }
 }
 
 function portSetting(env: NodeJS.ProcessEnv): number {
@@ -85,65 +116,59 @@ async function main(): Promise<void> {
   const host = chooseFunctionsHost(APP_ROOT, env);
   const { routePrefix } = readAppConfig(APP_ROOT);
 
+  env.PORT = String(port);
+  // The host would only log a configuration error and answer 503; locally, say it before starting anything.
+  checkSettings(env);
   if (port !== 0 && !(await canListen(port))) throw new StartFailure(`port ${port} is already in use (PORT)`);
+  const emulatorPort = Number(env.EMULATOR_PORT?.trim() || "0");
+  if (!env.AICORE_SERVICE_KEY?.trim() && emulatorPort > 0 && !(await canListen(emulatorPort))) {
+    throw new StartFailure(`port ${emulatorPort} is already in use (EMULATOR_PORT)`);
+  }
 
+  // Azurite and the emulator start at the same time; their lines are printed in this order once both are up.
   const storage = storageConnectionFromEnv(env);
-  const storageTask = (async () => {
+  const storageTask = async (): Promise<string[]> => {
     if (storage.kind === "identity") {
-      say(`identity-based storage is set (${storage.tableServiceUrl}): using it, no Azurite`);
-      return;
+      return [`identity-based storage is set (${storage.tableServiceUrl}): using it, no Azurite`];
     }
     if (storage.connectionString !== "UseDevelopmentStorage=true") {
-      say("AzureWebJobsStorage is set: using it, no Azurite");
-      return;
+      return ["AzureWebJobsStorage is set: using it, no Azurite"];
     }
     const plan = await planAzurite(azuritePortsFromSetting(env.RELAY_AZURITE_PORTS));
     if (plan.action === "fail") throw new StartFailure(plan.reason);
     if (plan.action === "reuse") {
-      say(
-        `Azurite already listens on ${plan.ports.blob}, ${plan.ports.queue}, ${plan.ports.table}: using it`,
-      );
       env.AzureWebJobsStorage = connectionString(plan.ports);
-      return;
+      const { blob, queue, table } = plan.ports;
+      return [`Azurite already listens on ${blob}, ${queue}, ${table}: using it`];
     }
     const azurite = await startAzurite(plan.ports);
-    watch(azurite.child, "Azurite (in memory)");
     const p = azurite.ports;
-    say(`Azurite listens on blob ${p.blob}, queue ${p.queue}, table ${p.table}`);
     env.AzureWebJobsStorage = connectionString(p);
-  })();
-
-  const keyTask = (async () => {
-    if (env.AICORE_SERVICE_KEY?.trim()) {
-      say("AICORE_SERVICE_KEY is set: using it, no emulator");
-      return;
-    }
+    return [
+      watch(azurite.child, "Azurite (in memory)"),
+      `Azurite listens on blob ${p.blob}, queue ${p.queue}, table ${p.table}`,
+    ];
+  };
+  const keyTask = async (): Promise<string[]> => {
+    if (env.AICORE_SERVICE_KEY?.trim()) return ["AICORE_SERVICE_KEY is set: using it, no emulator"];
     const emulator = await startEmulator(APP_ROOT, env);
-    watch(emulator.child, "the AI Core emulator");
     env.AICORE_SERVICE_KEY = JSON.stringify(emulator.serviceKey);
-    say(
+    return [
+      watch(emulator.child, "the AI Core emulator"),
       `AICORE_SERVICE_KEY is unset: the relay uses the bundled AI Core emulator at ${emulator.url} (a generated service key)`,
-    );
-  })();
-
-  const results = await Promise.allSettled([storageTask, keyTask]);
+    ];
+  };
+  const results = await Promise.allSettled([storageTask(), keyTask()]);
+  for (const result of results) if (result.status === "fulfilled") for (const line of result.value) say(line);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) throw failed.reason;
-
-  env.PORT = String(port);
-  // The host would only log a configuration error and answer 503; locally, say it before starting anything more.
-  try {
-    checkRelaySettings(env, APP_ROOT);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new StartFailure(error.message);
-    throw error;
-  }
 
   say(
     `functions host: ${host.kind === "func" ? "func start (Azure Functions Core Tools)" : "dev host"} (${host.why})`,
   );
   const relay = await startFunctionsHost({ kind: host.kind, func: host.func, appRoot: APP_ROOT, port, env });
-  watch(relay.child, host.kind === "func" ? "func start" : "the dev host");
+  relayChild = relay.child;
+  say(watch(relay.child, host.kind === "func" ? "func start" : "the dev host"));
 
   const base = `${relay.baseUrl}${routePrefix ? `/${routePrefix}` : ""}`;
   const healthy = await waitForHealth(relay.baseUrl, routePrefix, 30_000);
@@ -162,6 +187,14 @@ async function main(): Promise<void> {
 
 process.on("SIGINT", () => void shutdown(0, "SIGINT: stopping"));
 process.on("SIGTERM", () => void shutdown(0, "SIGTERM: stopping"));
+process.on("SIGHUP", () => void shutdown(0, "SIGHUP: stopping"));
+
+// `npm start` runs this as npm's own child (`exec` in the script), so npm hands on SIGINT/SIGTERM. Should the
+// parent vanish without that (npm killed with SIGKILL), stop too rather than leave the children running.
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentPid) void shutdown(1, `parent process ${parentPid} is gone: stopping`);
+}, 500).unref();
 
 main().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);

@@ -101,7 +101,8 @@ export const deploymentsRoutes: RouteFamily = {
         lastAttemptAt: nullableString,
         stale: {
           type: "boolean",
-          description: "Storage could not be read; this is the instance's last record.",
+          description:
+            "The record may no longer say what AI Core says: the last refresh failed (`lastError`), no refresh succeeded for 3 refresh intervals + 30 s, or storage could not be read and this is the instance's last record. The same meaning as in /api/health.",
         },
       },
     },

@@ -21,7 +21,8 @@ function operation(method: string): OpenApiObject {
     security: ANONYMOUS,
     responses: {
       "200": {
-        description: "It can serve: `ok`, or `degraded` (from memory, or from stale records).",
+        description:
+          "It can serve: `ok`, or `degraded` (storage unreachable, stale records, or a model with no usable deployment: `unusable` names them).",
         content: { "application/json": health({ status: "ok" }) },
       },
       "503": {
@@ -53,6 +54,11 @@ export const healthRoutes: RouteFamily = {
         status: { type: "string", enum: ["ok", "degraded", "unavailable"] },
         storage: { type: "string", enum: ["ok", "unreachable"] },
         stale: { type: "boolean" },
+        unusable: {
+          type: "array",
+          items: { type: "string" },
+          description: "Models with no usable deployment.",
+        },
         reasons: { type: "array", items: { type: "string" } },
         models: { type: "object", additionalProperties: modelHealth },
       },

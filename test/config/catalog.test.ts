@@ -1,15 +1,31 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCatalog, parseCatalog } from "../../src/config/catalog";
+import { FIXTURE_CATALOG } from "../support/isolatedApp";
 import { messageOf } from "../support/thrown";
 import { CHURN_EXAMPLE as churnExample } from "../support/world";
 
-const appRoot = path.resolve(__dirname, "../..");
-
 describe("model catalog", () => {
-  it("loads the shipped models.json with defaults applied", () => {
-    const catalog = loadCatalog(path.join(appRoot, "models.json"), "default");
+  it("names line and column of a JSON syntax error in the catalog file", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "catalog-"));
+    const file = path.join(dir, "models.json");
+    writeFileSync(
+      file,
+      '{\n  "models": {\n    "churn": { "scenarioId": "churn" "executableId": "x" }\n  }\n}\n',
+    );
+    try {
+      expect(messageOf(() => loadCatalog(file, "default"))).toBe(
+        `MODEL_CATALOG: ${file} is not valid JSON (line 3, column 38: comma expected)`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("loads the catalog (the shipped models.json, as the fixture copy) with defaults applied", () => {
+    const catalog = loadCatalog(FIXTURE_CATALOG, "default");
     const churn = catalog.models.get("churn");
     expect(churn).toMatchObject({
       scenarioId: "churn",
@@ -34,7 +50,7 @@ describe("model catalog", () => {
   });
 
   it("turns the JSON Schema into a validator once: integer, minimum, enum, additionalProperties", () => {
-    const json = JSON.parse(readFileSync(path.join(appRoot, "models.json"), "utf8"));
+    const json = JSON.parse(readFileSync(FIXTURE_CATALOG, "utf8"));
     const schema = parseCatalog(json, "default").models.get("churn")?.inputSchema;
     expect(schema?.safeParse({ ...churnExample, region: 2.5 }).success).toBe(false);
     expect(schema?.safeParse({ ...churnExample, tenure: -1 }).success).toBe(false);

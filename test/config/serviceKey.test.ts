@@ -26,7 +26,7 @@ describe("service key", () => {
       parseServiceKey(text);
     } catch (error) {
       expect((error as Error).message).toBe(
-        "AICORE_SERVICE_KEY is not valid JSON (expected SAP AI Core service key JSON)",
+        "AICORE_SERVICE_KEY is not valid JSON (line 1, column 45: close brace expected; expected SAP AI Core service key JSON)",
       );
     }
   });

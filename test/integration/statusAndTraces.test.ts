@@ -120,6 +120,13 @@ describe("GET /api/status (data)", () => {
         secretSetting: "STRIPE_WEBHOOK_SECRET",
         secretSet: false,
       },
+      {
+        name: "helpdesk",
+        model: "churn",
+        scheme: "hmac-sha256",
+        secretSetting: "HELPDESK_WEBHOOK_SECRET",
+        secretSet: false,
+      },
     ]);
   });
 

@@ -31,7 +31,7 @@ async function startNpmStart(): Promise<DevHostProcess> {
     AzureFunctionsJobHost__extensions__queues__batchSize: "4",
     AzureFunctionsJobHost__extensions__queues__newBatchThreshold: "2",
   });
-  const process = new DevHostProcess([], env, LAUNCHER_MAIN, false, true);
+  const process = new DevHostProcess([], env, LAUNCHER_MAIN, false, REPO_ROOT, true);
   launched.push(process);
   await process.waitForLine(/^\[start\] relay ready at (http:\/\/\S+)$/, 60_000);
   return process;

@@ -1,11 +1,11 @@
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCatalog } from "../../src/config/catalog";
 import { MAX_BATCH, parsePredictionRequest } from "../../src/scoring/predictionRequest";
+import { FIXTURE_CATALOG } from "../support/isolatedApp";
 import { problemOf } from "../support/thrown";
 import { CHURN_EXAMPLE as example } from "../support/world";
 
-const churn = loadCatalog(path.resolve(__dirname, "../../models.json"), "default").models.get("churn");
+const churn = loadCatalog(FIXTURE_CATALOG, "default").models.get("churn");
 if (!churn) throw new Error("models.json has no churn model");
 
 describe("prediction request", () => {

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { type Catalog, parseCatalog } from "../../src/config/catalog";
 import { type RunningAzurite, startAzurite } from "./azurite";
 import { type EmulatorProcess, startEmulatorProcess } from "./emulatorProcess";
+import { FIXTURE_CATALOG } from "./isolatedApp";
 
 /** SAP's churn example instance (Inferencing page of the SAP AI Core guide). */
 export const CHURN_EXAMPLE = {
@@ -17,13 +17,16 @@ export const CHURN_EXAMPLE = {
   equip: 0,
 };
 
-/** The catalog the project ships, as JSON, read fresh for each caller to change at will. */
+/**
+ * The catalog the project ships (the fixture copy of models.json, never the developer's own edited one), as
+ * JSON, read fresh for each caller to change at will.
+ */
 export function shippedCatalogJson(): {
   models: Record<string, unknown>;
   sources?: Record<string, unknown>;
   events?: Record<string, unknown>;
 } {
-  return JSON.parse(readFileSync(path.resolve(__dirname, "../../models.json"), "utf8"));
+  return JSON.parse(readFileSync(FIXTURE_CATALOG, "utf8"));
 }
 
 /** The shipped catalog's models only (its webhook sources need secrets the test may not set). */

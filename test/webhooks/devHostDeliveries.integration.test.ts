@@ -2,13 +2,15 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanEnv, isolatedApp } from "../support/isolatedApp";
 import { CHURN_EXAMPLE as CUSTOMER, useAzuriteAndEmulator } from "../support/world";
 import { crmEvent, githubSignature, standardWebhooksHeaders, stripeSignature } from "./signing";
 
 // Black box: the built app served by the project's dev host as a child process, the shipped models.json, Azurite
 // and the emulator as processes; deliveries over real HTTP, as a sender would make them.
-const APP_ROOT = path.resolve(__dirname, "../..");
-const DEV_HOST = path.join(APP_ROOT, "dist/src/dev/host/main.js");
+// A copy of the built app with the fixture catalog and no local.settings.json: never the developer's own files.
+const app = isolatedApp();
+const DEV_HOST = path.join(app.root, "dist/src/dev/host/main.js");
 const CRM_SECRET = "whsec_ZGV2LWhvc3QtYmxhY2stYm94LXRlc3Qtc2VjcmV0";
 const GITHUB_SECRET = "dev-host-github-secret";
 const STRIPE_SECRET = "whsec_dev_host_stripe";
@@ -19,7 +21,7 @@ let baseUrl: string;
 let output = "";
 
 async function startDevHost(env: NodeJS.ProcessEnv): Promise<string> {
-  host = spawn(process.execPath, [DEV_HOST, "--app-root", APP_ROOT, "--port", "0", "--host", "127.0.0.1"], {
+  host = spawn(process.execPath, [DEV_HOST, "--app-root", app.root, "--port", "0", "--host", "127.0.0.1"], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -36,15 +38,14 @@ async function startDevHost(env: NodeJS.ProcessEnv): Promise<string> {
 }
 
 beforeAll(async () => {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
+  const env = cleanEnv({
     AICORE_SERVICE_KEY: JSON.stringify(world.emulator.serviceKey),
     AzureWebJobsStorage: world.azurite.connectionString,
     DEPLOYMENT_REFRESH_SCHEDULE: "0 */1 * * * *",
     CRM_WEBHOOK_SECRET: CRM_SECRET,
     GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
     // STRIPE_WEBHOOK_SECRET stays unset at first: that source must answer 503 and say so once at start.
-  };
+  });
   baseUrl = await startDevHost(env);
 });
 
@@ -53,6 +54,7 @@ afterAll(async () => {
     host.kill("SIGTERM");
     await once(host, "exit");
   }
+  app.remove();
 });
 
 async function post(source: string, body: string, headers: Record<string, string>, method = "POST") {

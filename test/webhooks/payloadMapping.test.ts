@@ -1,14 +1,14 @@
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseCatalog } from "../../src/config/catalog";
 import { coerce } from "../../src/webhooks/coercion";
 import { lookupPointer } from "../../src/webhooks/jsonPointerLookup";
 import { toPredictionRequest } from "../../src/webhooks/payloadMapping";
 import { parseSources } from "../../src/webhooks/sourceCatalog";
+import { FIXTURE_CATALOG } from "../support/isolatedApp";
 import { problemOf } from "../support/thrown";
 
-const shipped = JSON.parse(readFileSync(path.resolve(__dirname, "../../models.json"), "utf8"));
+const shipped = JSON.parse(readFileSync(FIXTURE_CATALOG, "utf8"));
 const map = {
   region: "/data/region",
   tenure: "/data/tenure_months",

@@ -1,10 +1,10 @@
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCatalog, parseCatalog } from "../../src/config/catalog";
 import { ConfigError } from "../../src/config/configError";
 import { loadDedupSettings } from "../../src/webhooks/dedupSettings";
 import { parseSources } from "../../src/webhooks/sourceCatalog";
 import { configureSources } from "../../src/webhooks/webhookSources";
+import { FIXTURE_CATALOG } from "../support/isolatedApp";
 
 const churnInput = {
   type: "object",
@@ -35,8 +35,8 @@ function silent() {
 }
 
 describe("catalog sources", () => {
-  it("the shipped models.json has a crm standard-webhooks source mapped onto churn, and github and stripe examples", () => {
-    const catalog = loadCatalog(path.resolve(__dirname, "../../models.json"), "default");
+  it("the shipped models.json has a crm standard-webhooks source mapped onto churn, and github, stripe and hmac-sha256 examples", () => {
+    const catalog = loadCatalog(FIXTURE_CATALOG, "default");
     const sources = parseSources(catalog);
     expect(sources.get("crm")).toMatchObject({
       model: { name: "churn" },
@@ -45,9 +45,13 @@ describe("catalog sources", () => {
     });
     expect([...sources.values()].map((s) => s.verify.scheme).sort()).toEqual([
       "github",
+      "hmac-sha256",
       "standard-webhooks",
       "stripe",
     ]);
+    expect(sources.get("helpdesk")).toMatchObject({
+      verify: { scheme: "hmac-sha256", secretSetting: "HELPDESK_WEBHOOK_SECRET" },
+    });
   });
 
   it.each([

@@ -24,8 +24,11 @@ function merge(target: Record<string, unknown>, fields: Record<string, unknown>)
   }
 }
 
-/** Statuses that end a deployment: the move to one stamps completionTime (unless the caller gives it). */
-const COMPLETED_STATUSES = new Set(["STOPPED"]);
+/**
+ * Statuses that end a deployment: the move to one stamps completionTime (unless the caller gives it); for DEAD
+ * that is what AI Core's deletion 7 days later counts from (the relay's `deletesAt`).
+ */
+const COMPLETED_STATUSES = new Set(["DEAD", "STOPPED", "COMPLETED"]);
 
 /**
  * `POST /__emulator/deployments`: scenarioId and executableId required. Without a status it starts as a real

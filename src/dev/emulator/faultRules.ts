@@ -1,3 +1,4 @@
+import { jsonSyntaxError } from "../../config/jsonSyntax";
 import { isPlainObject } from "./httpTypes";
 import { REQUEST_KINDS, type RequestKind } from "./requestLog";
 
@@ -140,7 +141,7 @@ export function faultRulesFromSetting(raw: string | undefined): FaultRulesParse 
   try {
     value = JSON.parse(raw);
   } catch {
-    return { ok: false, message: "is not valid JSON" };
+    return { ok: false, message: `is not valid JSON (${jsonSyntaxError(raw) ?? "not JSON"})` };
   }
   return parseFaultRules(value);
 }

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { isAzuriteService } from "./azuriteIdentity";
 import { Child } from "./child";
 import { canListen, isListening } from "./ports";
 
@@ -45,12 +46,18 @@ export type AzuritePlan =
   | { action: "start"; ports: AzuritePorts | "free" }
   | { action: "fail"; reason: string };
 
-/** Reuse an Azurite that already listens on all three ports; start one when none is taken; else fail. */
+/**
+ * Reuse an Azurite that already listens on all three ports (each must answer as that Azurite service); start one
+ * when none is taken; else fail.
+ */
 export async function planAzurite(ports: AzuritePorts | "free"): Promise<AzuritePlan> {
   if (ports === "free") return { action: "start", ports };
   const entries = Object.entries(ports) as [keyof AzuritePorts, number][];
   const listening = await Promise.all(entries.map(([, port]) => isListening(port)));
-  if (listening.every(Boolean)) return { action: "reuse", ports };
+  if (listening.every(Boolean)) {
+    const azurite = await Promise.all(entries.map(([service, port]) => isAzuriteService(service, port)));
+    if (azurite.every(Boolean)) return { action: "reuse", ports };
+  }
   const taken: string[] = [];
   for (const [index, [service, port]] of entries.entries()) {
     if (listening[index] || !(await canListen(port))) taken.push(`${port} (${service})`);

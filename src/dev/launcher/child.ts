@@ -22,6 +22,8 @@ export class Child {
   readonly recentErrors: string[] = [];
   readonly #listeners = new Set<(line: string, stream: "stdout" | "stderr") => void>();
   #stopping = false;
+  /** stderr lines held back until the child is ready: a start failure is then said once, by the launcher. */
+  #heldErrors: string[] | undefined = [];
 
   constructor(name: string, command: string, args: string[], options: ChildOptions = {}) {
     this.name = name;
@@ -46,7 +48,8 @@ export class Child {
     }
     if (this.process.stderr) {
       createInterface({ input: this.process.stderr }).on("line", (line) => {
-        process.stderr.write(`[${name}] ${line}\n`);
+        if (this.#heldErrors) this.#heldErrors.push(line);
+        else process.stderr.write(`[${name}] ${line}\n`);
         if (line.trim() !== "") {
           this.recentErrors.push(line.trim());
           if (this.recentErrors.length > 20) this.recentErrors.shift();
@@ -75,6 +78,17 @@ export class Child {
     return status.signal ? `killed by ${status.signal}` : `exited with code ${status.code}`;
   }
 
+  /**
+   * Ends the start phase: stderr lines held so far are echoed (all of them when `ready`; on a failed start all
+   * but the one the launcher reports as the reason), later ones as they come.
+   */
+  releaseErrors(ready: boolean): void {
+    const held = this.#heldErrors ?? [];
+    this.#heldErrors = undefined;
+    const reason = ready ? undefined : this.recentErrors.at(-1);
+    for (const line of held) if (line.trim() !== reason) process.stderr.write(`[${this.name}] ${line}\n`);
+  }
+
   onLine(listener: (line: string, stream: "stdout" | "stderr") => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -99,16 +113,30 @@ export class Child {
       };
       const off = this.onLine((line, stream) => {
         const picked = pick(line, stream);
-        if (picked !== undefined) finish(() => resolve(picked));
+        if (picked !== undefined)
+          finish(() => {
+            this.releaseErrors(true);
+            resolve(picked);
+          });
       });
       const timer = setTimeout(
         () =>
-          finish(() => reject(new Error(`${this.name} did not become ready within ${timeoutMs / 1000} s`))),
+          finish(() => {
+            this.releaseErrors(true);
+            reject(new Error(`${this.name} did not become ready within ${timeoutMs / 1000} s`));
+          }),
         timeoutMs,
       );
       this.exited.then((status) => {
         // Let the last output lines arrive before reporting.
-        setTimeout(() => finish(() => reject(new Error(this.failureReason(status)))), 50);
+        setTimeout(
+          () =>
+            finish(() => {
+              this.releaseErrors(false);
+              reject(new Error(this.failureReason(status)));
+            }),
+          50,
+        );
       });
     });
   }
@@ -116,6 +144,7 @@ export class Child {
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
   async stop(graceMs = 10_000): Promise<void> {
     this.#stopping = true;
+    if (this.#heldErrors) this.releaseErrors(true);
     if (!this.running) {
       await this.exited;
       return;

@@ -43,6 +43,8 @@ export async function startEmulator(appRoot: string, env: NodeJS.ProcessEnv): Pr
     return { child, url: ready.url, serviceKey: ready.serviceKey };
   } catch (error) {
     await child.stop();
-    throw new Error(`the AI Core emulator did not start: ${(error as Error).message}`);
+    throw new Error(
+      `the AI Core emulator did not start: ${(error as Error).message.replace(/^aicore emulator: /, "")}`,
+    );
   }
 }

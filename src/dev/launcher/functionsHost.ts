@@ -61,13 +61,18 @@ export async function startFunctionsHost(options: {
     });
     const deadline = Date.now() + 120_000;
     while (!(await isListening(port))) {
-      if (!child.running) throw new Error(`func start failed: ${child.failureReason(await child.exited)}`);
+      if (!child.running) {
+        const status = await child.exited;
+        child.releaseErrors(false);
+        throw new Error(`func start failed: ${child.failureReason(status)}`);
+      }
       if (Date.now() > deadline) {
         await child.stop();
         throw new Error(`func start did not listen on port ${port} within 120 s`);
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
+    child.releaseErrors(true);
     return { child, baseUrl: `http://localhost:${port}` };
   }
   const main = path.join(appRoot, "dist", "src", "dev", "host", "main.js");

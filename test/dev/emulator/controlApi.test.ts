@@ -134,6 +134,25 @@ describe("control of deployments", () => {
     expect(Date.parse(after.modifiedAt ?? "")).toBeGreaterThanOrEqual(Date.parse(before.modifiedAt ?? ""));
   });
 
+  it('PATCH {"status":"DEAD"} stamps completionTime (as AI Core does), so the relay can tell when it is deleted', async () => {
+    const patched = await client.control("PATCH", "/deployments/d0churn00001", { status: "DEAD" });
+    expect(patched.status).toBe(200);
+    const after = (await client.call("GET", "/v2/lm/deployments/d0churn00001")).json as Record<
+      string,
+      string
+    >;
+    expect(after.status).toBe("DEAD");
+    expect(after.completionTime).toBe(after.modifiedAt);
+    expect(Number.isNaN(Date.parse(after.completionTime ?? ""))).toBe(false);
+    // Patching it again (still DEAD) keeps the time it completed.
+    await client.control("PATCH", "/deployments/d0churn00001", { status: "DEAD", statusMessage: "gone" });
+    const again = (await client.call("GET", "/v2/lm/deployments/d0churn00001")).json as Record<
+      string,
+      string
+    >;
+    expect(again.completionTime).toBe(after.completionTime);
+  });
+
   it("deletes a deployment", async () => {
     expect((await client.control("DELETE", "/deployments/d0churn00001")).status).toBe(204);
     expect((await client.call("GET", "/v2/lm/deployments/d0churn00001")).status).toBe(404);

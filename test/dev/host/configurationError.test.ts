@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DevHostProcess, REPO_ROOT, requireBuild } from "./devHostProcess";
+import { cleanEnv, isolatedApp } from "../../support/isolatedApp";
+import { DevHostProcess, requireBuild } from "./devHostProcess";
 
 /**
  * The built relay on the dev host with a broken setting: as on the Functions host, every function still
@@ -9,11 +10,15 @@ import { DevHostProcess, REPO_ROOT, requireBuild } from "./devHostProcess";
 
 const REFERENCE = "@Microsoft.KeyVault(SecretUri=https://relay-kv.vault.azure.net/secrets/aicore-key/)";
 
+// The built app with the fixture catalog and no local.settings.json: never the developer's own files.
+const app = isolatedApp();
+afterAll(() => app.remove());
+
 async function startRelay(env: NodeJS.ProcessEnv): Promise<{ host: DevHostProcess; url: string }> {
   requireBuild();
   const host = new DevHostProcess(
-    ["--app-root", REPO_ROOT, "--port", "0"],
-    { PATH: process.env.PATH, AzureWebJobsStorage: "UseDevelopmentStorage=true", ...env },
+    ["--app-root", app.root, "--port", "0"],
+    cleanEnv({ AzureWebJobsStorage: "UseDevelopmentStorage=true", ...env }),
     undefined,
     false,
   );

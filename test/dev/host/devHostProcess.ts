@@ -32,11 +32,12 @@ export class DevHostProcess {
     env: NodeJS.ProcessEnv,
     script = DEVHOST_MAIN,
     inheritEnv = true,
+    cwd = REPO_ROOT,
     detached = false,
   ) {
     this.child = spawn(process.execPath, [script, ...args], {
       env: inheritEnv ? { ...process.env, ...env } : env,
-      cwd: REPO_ROOT,
+      cwd,
       stdio: ["ignore", "pipe", "pipe"],
       detached,
     });

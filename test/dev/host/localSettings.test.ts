@@ -46,4 +46,10 @@ describe("local.settings.json", () => {
     expect(applyLocalSettings(appWith('{"Values": {"A": "1", "B": "2"}}'), env)).toEqual(["A"]);
     expect(env).toEqual({ A: "1", B: "from-env" });
   });
+
+  it('ignores members beside Values, such as the note ("//") of local.settings.example.json', () => {
+    const env: NodeJS.ProcessEnv = {};
+    expect(applyLocalSettings(appWith('{"//": "a note", "Values": {"A": "1"}}'), env)).toEqual(["A"]);
+    expect(env).toEqual({ A: "1" });
+  });
 });

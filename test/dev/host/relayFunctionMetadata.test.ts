@@ -1,8 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import path from "node:path";
-import { describe, expect, it } from "vitest";
-import { DEVHOST_MAIN, REPO_ROOT, requireBuild } from "./devHostProcess";
+import { afterAll, describe, expect, it } from "vitest";
+import { cleanEnv, isolatedApp } from "../../support/isolatedApp";
+import { DEVHOST_MAIN, requireBuild } from "./devHostProcess";
 
 /**
  * Pins what every relay function registers through @azure/functions-core: exactly what Azure indexes.
@@ -113,16 +112,16 @@ interface Binding {
 
 type Metadata = { name: string; bindings: Record<string, Binding> }[];
 
+// The built app with the fixture catalog and no local.settings.json: never the developer's own files.
+const app = isolatedApp();
+afterAll(() => app.remove());
+
 /** What the app registers, loaded with these settings (and no others of the relay's). */
 function describeApp(env: NodeJS.ProcessEnv): Metadata {
   requireBuild();
-  expect(existsSync(path.join(REPO_ROOT, "dist", "functions")), "dist/functions: run `npm run build`").toBe(
-    true,
-  );
-  const { DEPLOYMENT_REFRESH_SCHEDULE: _unset, ...inherited } = process.env;
-  const result = spawnSync(process.execPath, [DEVHOST_MAIN, "--app-root", REPO_ROOT, "--describe"], {
+  const result = spawnSync(process.execPath, [DEVHOST_MAIN, "--app-root", app.root, "--describe"], {
     encoding: "utf8",
-    env: { ...inherited, ...env },
+    env: cleanEnv(env),
   });
   expect(result.status, result.stderr).toBe(0);
   // The app may log while it loads; the metadata is the last line.

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../host/devHostProcess";
-import { freePort, isAlive, launcherEnv, spawnLauncher } from "./launcherProcess";
+import { freePort, isAlive, launcherApp, launcherEnv, spawnLauncher } from "./launcherProcess";
 
 /**
  * `npm start` with Core Tools installed: a fake `func` first on PATH records how the launcher starts it and
@@ -72,7 +72,7 @@ describe.skipIf(localCoreTools)("npm start launcher with Core Tools (func start)
       const seen = JSON.parse(await readFile(record, "utf8"));
       expect(seen).toEqual({
         args: ["start", "--port", String(port)],
-        cwd: REPO_ROOT,
+        cwd: launcherApp().root,
         FUNCTIONS_WORKER_RUNTIME: "node",
         stdinIsTTY: false,
       });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { startLoopbackServer } from "../../support/loopbackServer";
 import { accepts, freePort, isAlive, launcherEnv, spawnLauncher, startLauncher } from "./launcherProcess";
 
 describe("npm start launcher: lifecycle", () => {
@@ -56,18 +57,54 @@ describe("npm start launcher: lifecycle", () => {
     }
   });
 
-  it("exits non-zero with the relay's one-line message on a bad setting, stopping what it started", async () => {
-    const port = await freePort();
-    const launched = spawnLauncher(launcherEnv(port, { AICORE_RESOURCE_GROUP: "not a group!" }));
-    expect(await launched.exited).toBe(1);
-    const reason = launched.lines.filter((l) => l.text.startsWith("[start] failed:")).map((l) => l.text);
-    expect(reason).toHaveLength(1);
-    expect(reason[0]).toMatch(/AICORE_RESOURCE_GROUP/);
-    const pids = launched.lines
-      .map((l) => /^\[start\] started .* \(pid (\d+)\)$/.exec(l.text)?.[1])
-      .filter((pid): pid is string => pid !== undefined)
-      .map(Number);
-    for (const pid of pids) expect(isAlive(pid), `pid ${pid}`).toBe(false);
+  it.each([
+    [{ AICORE_RESOURCE_GROUP: "not a group!" }, "AICORE_RESOURCE_GROUP is not a resource group id"],
+    [{ MAX_BODY_BYTES: "lots" }, "MAX_BODY_BYTES is not a whole number"],
+    [{ MODEL_CATALOG: "missing.json" }, "MODEL_CATALOG: cannot read"],
+    [
+      { AICORE_SERVICE_KEY: '{"clientid": "c",\n "clientsecret": "s3cr3t" "url": 1}' },
+      "AICORE_SERVICE_KEY is not valid JSON (line 2, column 27: comma expected;",
+    ],
+    [
+      { EMULATOR_FAULTS: '{"rules": [' },
+      "EMULATOR_FAULTS is not valid JSON (line 1, column 12: close bracket expected)",
+    ],
+  ])(
+    "checks the settings before it starts anything: %o fails with one line, no child started",
+    async (extra, reason) => {
+      const port = await freePort();
+      const launched = spawnLauncher(launcherEnv(port, extra));
+      expect(await launched.exited).toBe(1);
+      expect(launched.output("stderr").split("\n")).toEqual([
+        expect.stringContaining(`[start] failed: ${reason}`),
+      ]);
+      expect(launched.output("stdout")).not.toMatch(/started|Azurite|emulator/);
+    },
+  );
+
+  it("does not take three plain HTTP servers on the Azurite ports for Azurite: one line, nothing started", async () => {
+    const servers = await Promise.all(
+      [0, 1, 2].map(() =>
+        startLoopbackServer((_request, response) => {
+          response.end("not Azurite");
+        }),
+      ),
+    );
+    try {
+      const ports = servers.map((server) => server.port);
+      const launched = spawnLauncher(launcherEnv(await freePort(), { RELAY_AZURITE_PORTS: ports.join(",") }));
+      expect(await launched.exited).toBe(1);
+      expect(launched.output("stderr").split("\n")).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^\\[start\\] failed: port ${ports[0]} \\(blob\\), ${ports[1]} \\(queue\\), ${ports[2]} \\(table\\) is already in use by something other than a complete Azurite`,
+          ),
+        ),
+      ]);
+      expect(launched.output("stdout")).not.toContain("using it");
+    } finally {
+      await Promise.all(servers.map((server) => server.close()));
+    }
   });
 
   it("uses a given AICORE_SERVICE_KEY and starts no emulator", async () => {

@@ -1,9 +1,17 @@
-import { existsSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { DevHostProcess, REPO_ROOT } from "../host/devHostProcess";
+import { afterAll } from "vitest";
+import { cleanEnv, type IsolatedApp, isolatedApp } from "../../support/isolatedApp";
+import { DevHostProcess } from "../host/devHostProcess";
 
-export const LAUNCHER_MAIN = path.join(REPO_ROOT, "dist", "src", "dev", "start.js");
+// One copy of the built app per test file: the launcher never sees the developer's local.settings.json or models.json.
+let app: IsolatedApp | undefined;
+afterAll(() => app?.remove());
+
+export function launcherApp(): IsolatedApp {
+  app ??= isolatedApp();
+  return app;
+}
 
 export async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -42,24 +50,25 @@ export interface RunningLauncher {
   azuritePorts: number[];
 }
 
-/** Environment of a launcher that uses only free ports, its own Azurite and emulator, and the dev host. */
+/**
+ * Environment of a launcher that uses only free ports, its own Azurite and emulator, and the dev host; none of
+ * the developer's own settings.
+ */
 export function launcherEnv(port: number, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  return cleanEnv({
     PORT: String(port),
     RELAY_AZURITE_PORTS: "0",
     EMULATOR_PORT: "0",
     RELAY_FUNCTIONS_HOST: "devhost",
     DEPLOYMENT_REFRESH_SCHEDULE: "*/2 * * * * *",
     ...extra,
-  };
-  for (const name of ["AICORE_SERVICE_KEY", "AzureWebJobsStorage"]) if (!(name in extra)) delete env[name];
-  return env;
+  });
 }
 
+/** `node dist/src/dev/start.js` in this file's copy of the app (`npm start` without npm and the build). */
 export function spawnLauncher(env: NodeJS.ProcessEnv): DevHostProcess {
-  if (!existsSync(LAUNCHER_MAIN)) throw new Error(`${LAUNCHER_MAIN} is missing: run \`npm run build\` first`);
-  return new DevHostProcess([], env, LAUNCHER_MAIN, false);
+  const root = launcherApp().root;
+  return new DevHostProcess([], env, path.join(root, "dist", "src", "dev", "start.js"), false, root);
 }
 
 /** Starts a launcher on free ports and resolves once it says the relay is ready. */

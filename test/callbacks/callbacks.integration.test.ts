@@ -4,7 +4,8 @@ import path from "node:path";
 import type { QueueClient } from "@azure/storage-queue";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FAILED_TYPE, type ResultEvent, resultEventId, SUCCEEDED_TYPE } from "../../src/jobs/jobResult";
-import { DevHostProcess, REPO_ROOT, requireBuild } from "../dev/host/devHostProcess";
+import { DevHostProcess, requireBuild } from "../dev/host/devHostProcess";
+import { isolatedApp } from "../support/isolatedApp";
 import { enqueue, QueueReader, queueClient } from "../support/queues";
 import { CHURN_EXAMPLE, shippedCatalogJson, useAzuriteAndEmulator } from "../support/world";
 import { crmEvent, standardWebhooksHeaders } from "../webhooks/signing";
@@ -63,9 +64,12 @@ function writeCatalog(callbackUrl: string): void {
 }
 
 async function startHost(): Promise<void> {
-  host = new DevHostProcess(["--app-root", REPO_ROOT, "--port", "0"], hostEnv());
+  host = new DevHostProcess(["--app-root", app.root, "--port", "0"], hostEnv());
   base = `${(await host.waitForLine(/^dev host listening at (http:\/\/\S+)$/, 30_000))[1]}/api`;
 }
+
+// A copy of the app: the test never reads the developer's own local.settings.json or models.json.
+const app = isolatedApp();
 
 beforeAll(async () => {
   requireBuild();
@@ -82,6 +86,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
+  app.remove();
   await results?.stop();
   await poison?.stop();
   await host?.stop();

@@ -3,7 +3,8 @@ import path from "node:path";
 import { CloudEvent, HTTP } from "cloudevents";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FAILED_TYPE, type ResultEvent, SUCCEEDED_TYPE } from "../../src/jobs/jobResult";
-import { DevHostProcess, REPO_ROOT, requireBuild } from "../dev/host/devHostProcess";
+import { DevHostProcess, requireBuild } from "../dev/host/devHostProcess";
+import { isolatedApp } from "../support/isolatedApp";
 import { QueueReader, queueClient } from "../support/queues";
 import {
   BP_PATH,
@@ -33,10 +34,13 @@ let results: QueueReader<ResultEvent>;
 let sequence = 0;
 const unique = (name: string) => `${name}-${Date.now()}-${sequence++}`;
 
+// A copy of the app: the test never reads the developer's own local.settings.json or models.json.
+const app = isolatedApp();
+
 beforeAll(async () => {
   requireBuild();
   s4 = await startS4StandIn();
-  host = new DevHostProcess(["--app-root", REPO_ROOT, "--port", "0"], {
+  host = new DevHostProcess(["--app-root", app.root, "--port", "0"], {
     AICORE_SERVICE_KEY: JSON.stringify(world.emulator.serviceKey),
     AzureWebJobsStorage: world.azurite.connectionString,
     MODEL_CATALOG: writeEventsCatalog(s4),
@@ -51,6 +55,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  app.remove();
   await results?.stop();
   await host?.stop();
   await s4?.close();

@@ -1,9 +1,10 @@
+import path from "node:path";
 import { TableClient } from "@azure/data-tables";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectionString, startAzurite as startAzuriteChild } from "../../src/dev/launcher/azurite";
 import type { ResultEvent } from "../../src/jobs/jobResult";
 import { DevHostProcess } from "../dev/host/devHostProcess";
-import { freePort, LAUNCHER_MAIN, launcherEnv } from "../dev/launcher/launcherProcess";
+import { freePort, launcherApp, launcherEnv } from "../dev/launcher/launcherProcess";
 import { type EmulatorProcess, startEmulatorProcess } from "../support/emulatorProcess";
 import { enqueue, QueueReader, queueClient } from "../support/queues";
 import { CHURN_EXAMPLE } from "../support/world";
@@ -31,7 +32,16 @@ async function startNpmStart(): Promise<DevHostProcess> {
     AzureFunctionsJobHost__extensions__queues__batchSize: "4",
     AzureFunctionsJobHost__extensions__queues__newBatchThreshold: "2",
   });
-  const process = new DevHostProcess([], env, LAUNCHER_MAIN, false, REPO_ROOT, true);
+  // The launcher in a copy of the app (never the developer's own settings), leading its own process group.
+  const root = launcherApp().root;
+  const process = new DevHostProcess(
+    [],
+    env,
+    path.join(root, "dist", "src", "dev", "start.js"),
+    false,
+    root,
+    true,
+  );
   launched.push(process);
   await process.waitForLine(/^\[start\] relay ready at (http:\/\/\S+)$/, 60_000);
   return process;

@@ -1,7 +1,8 @@
 import type { QueueClient } from "@azure/storage-queue";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FAILED_TYPE, type ResultEvent, resultEventId, SUCCEEDED_TYPE } from "../../src/jobs/jobResult";
-import { DevHostProcess, REPO_ROOT, requireBuild } from "../dev/host/devHostProcess";
+import { DevHostProcess, requireBuild } from "../dev/host/devHostProcess";
+import { isolatedApp } from "../support/isolatedApp";
 import { enqueue, QueueReader, queueClient } from "../support/queues";
 import { CHURN_EXAMPLE, useAzuriteAndEmulator } from "../support/world";
 
@@ -19,9 +20,12 @@ let results: QueueReader<ResultEvent>;
 let sequence = 0;
 const jobId = (name: string) => `${name}-${Date.now()}-${sequence++}`;
 
+// A copy of the app: the test never reads the developer's own local.settings.json or models.json.
+const app = isolatedApp();
+
 beforeAll(async () => {
   requireBuild();
-  host = new DevHostProcess(["--app-root", REPO_ROOT, "--port", "0"], {
+  host = new DevHostProcess(["--app-root", app.root, "--port", "0"], {
     AICORE_SERVICE_KEY: JSON.stringify(world.emulator.serviceKey),
     AzureWebJobsStorage: world.azurite.connectionString,
     SCORING_QUEUE: JOBS,
@@ -35,6 +39,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  app.remove();
   await results?.stop();
   await host?.stop();
 });

@@ -29,3 +29,26 @@ export function requiredFields(model: ModelDefinition): string[] {
     ? required.filter((field): field is string => typeof field === "string")
     : [];
 }
+
+/**
+ * The named entries of one catalog section (`sources`, `events`), each checked against its schema: a bad name or
+ * the first schema issue is `fail(path, message)` with the path from the entry's name down to the field.
+ */
+export function* parsedEntries<Schema extends z.ZodType>(
+  section: Record<string, unknown>,
+  schema: Schema,
+  noun: string,
+  fail: (path: string, message: string) => never,
+): Generator<[name: string, entry: z.output<Schema>]> {
+  for (const [name, raw] of Object.entries(section)) {
+    if (!ENTRY_NAME.test(name)) {
+      fail(JSON.stringify(name), `is not a valid ${noun} name (letters, digits, _ . -, at most 64)`);
+    }
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      fail([name, ...(issue?.path ?? []).map(String)].join("."), issue?.message ?? "is invalid");
+    }
+    yield [name, parsed.data];
+  }
+}

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Catalog } from "../config/catalog";
-import { ENTRY_NAME, fieldMap, requiredFields, settingName } from "../config/catalogFields";
+import { fieldMap, parsedEntries, requiredFields, settingName } from "../config/catalogFields";
 import { ConfigError } from "../config/configError";
 import type { MappingDefinition } from "../webhooks/payloadMapping";
 import { compileUrlTemplate, type UrlTemplate } from "./urlTemplate";
@@ -80,16 +80,7 @@ function fail(path: string, message: string): never {
 /** Gives the catalog's raw `events` their meaning; a wrong entry is a one-line ConfigError naming its field. */
 export function parseEventEntries(catalog: Catalog): Map<string, EventDefinition> {
   const entries = new Map<string, EventDefinition>();
-  for (const [name, raw] of Object.entries(catalog.events)) {
-    if (!ENTRY_NAME.test(name)) {
-      fail(JSON.stringify(name), "is not a valid events entry name (letters, digits, _ . -, at most 64)");
-    }
-    const parsed = eventEntrySchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      fail([name, ...(issue?.path ?? []).map(String)].join("."), issue?.message ?? "is invalid");
-    }
-    const entry = parsed.data;
+  for (const [name, entry] of parsedEntries(catalog.events, eventEntrySchema, "events entry", fail)) {
     const model = catalog.models.get(entry.model);
     if (!model) {
       fail(

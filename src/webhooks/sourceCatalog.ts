@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Catalog, ModelDefinition } from "../config/catalog";
-import { ENTRY_NAME, fieldMap, requiredFields, settingName } from "../config/catalogFields";
+import { fieldMap, parsedEntries, requiredFields, settingName } from "../config/catalogFields";
 import { ConfigError } from "../config/configError";
 
 /** How a source's deliveries are signed, as the catalog says. */
@@ -77,17 +77,7 @@ function fail(path: string, message: string): never {
 /** Gives the catalog's raw `sources` their meaning; a wrong source is a one-line ConfigError naming its field. */
 export function parseSources(catalog: Catalog): Map<string, SourceDefinition> {
   const sources = new Map<string, SourceDefinition>();
-  for (const [name, raw] of Object.entries(catalog.sources)) {
-    if (!ENTRY_NAME.test(name)) {
-      fail(JSON.stringify(name), "is not a valid source name (letters, digits, _ . -, at most 64)");
-    }
-    const parsed = sourceSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = [name, ...(issue?.path ?? []).map(String)].join(".");
-      fail(where, issue?.message ?? "is invalid");
-    }
-    const entry = parsed.data;
+  for (const [name, entry] of parsedEntries(catalog.sources, sourceSchema, "source", fail)) {
     const model = catalog.models.get(entry.model);
     if (!model) {
       fail(

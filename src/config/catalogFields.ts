@@ -22,6 +22,16 @@ export const fieldMap = z
   )
   .optional();
 
+/** `callback`: where an entry's results are POSTed, signed; the allow-list is checked at start and per request. */
+export const callbackField = z
+  .strictObject({
+    url: z
+      .string()
+      .max(2048)
+      .refine((url) => URL.canParse(url) && /^https?:/i.test(url), "is not an absolute http(s) URL"),
+  })
+  .optional();
+
 /** The fields a model's input schema requires, which a `map` must cover. */
 export function requiredFields(model: ModelDefinition): string[] {
   const required = model.input?.required;

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import type { Catalog } from "../config/catalog";
-import { fieldMap, parsedEntries, requiredFields, settingName } from "../config/catalogFields";
+import { callbackField, fieldMap, parsedEntries, requiredFields, settingName } from "../config/catalogFields";
 import { ConfigError } from "../config/configError";
 import type { MappingDefinition } from "../webhooks/payloadMapping";
+import type { SourceDefinition } from "../webhooks/sourceCatalog";
 import { compileUrlTemplate, type UrlTemplate } from "./urlTemplate";
 
 /** How the relay authenticates to the source system it enriches from; settings name where the secrets live. */
@@ -21,8 +22,8 @@ export interface EnrichSpec {
   auth: EnrichAuthSpec;
 }
 
-/** One catalog events entry, checked against the models; no settings read yet. */
-export interface EventDefinition extends MappingDefinition {
+/** One catalog events entry, checked against the models; no settings read yet. `callback`: as for a source. */
+export interface EventDefinition extends MappingDefinition, Pick<SourceDefinition, "callback"> {
   /** CloudEvent types this entry scores; any other is acknowledged with a failed result. */
   types: ReadonlySet<string>;
   /** GET from the source system before mapping (thin events), when present. */
@@ -55,7 +56,7 @@ const origin = z
   .regex(/^(\*|[A-Za-z0-9][A-Za-z0-9.:-]{0,252})$/, "is not * or a host name such as eventgrid.azure.net")
   .transform((value) => value.toLowerCase());
 
-/** The schema of one entry; issue 13 adds `callback` beside these. */
+/** The schema of one entry. */
 const eventEntrySchema = z.strictObject({
   model: z.string().min(1),
   types: z.array(z.string().min(1).max(256)).min(1, "must name at least one CloudEvent type"),
@@ -71,6 +72,7 @@ const eventEntrySchema = z.strictObject({
   allowedRate: z
     .union([z.literal("*"), z.number().int().min(1).max(1_000_000)], { error: "is not * or a whole number" })
     .default("*"),
+  callback: callbackField,
 });
 
 function fail(path: string, message: string): never {
@@ -124,6 +126,7 @@ export function parseEventEntries(catalog: Catalog): Map<string, EventDefinition
       coerce: entry.coerce,
       allowedOrigins: entry.allowedOrigins,
       allowedRate: String(entry.allowedRate),
+      ...(entry.callback ? { callback: entry.callback } : {}),
     });
   }
   return entries;

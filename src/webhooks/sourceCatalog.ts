@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Catalog, ModelDefinition } from "../config/catalog";
-import { fieldMap, parsedEntries, requiredFields, settingName } from "../config/catalogFields";
+import { callbackField, fieldMap, parsedEntries, requiredFields, settingName } from "../config/catalogFields";
 import { ConfigError } from "../config/configError";
 
 /** How a source's deliveries are signed, as the catalog says. */
@@ -60,14 +60,7 @@ const sourceSchema = z.strictObject({
   map: fieldMap,
   coerce: z.boolean().default(false),
   formEncoded: z.boolean().default(false),
-  callback: z
-    .strictObject({
-      url: z
-        .string()
-        .max(2048)
-        .refine((url) => URL.canParse(url) && /^https?:/i.test(url), "is not an absolute http(s) URL"),
-    })
-    .optional(),
+  callback: callbackField,
 });
 
 function fail(path: string, message: string): never {

@@ -63,6 +63,12 @@ describe("catalog events", () => {
     expect(entry?.coerce).toBe(true);
   });
 
+  it("an entry may name a callback, as a webhook source does: each result is pushed there", () => {
+    const url = "https://crm.example.com/hooks/churn-scores";
+    expect(entries({ s4: { ...s4, callback: { url } } }).get("s4")?.callback).toEqual({ url });
+    expect(entries({ s4 }).get("s4")).not.toHaveProperty("callback");
+  });
+
   it("a catalog without events has none", () => {
     expect(entries({}).size).toBe(0);
   });
@@ -101,6 +107,16 @@ describe("catalog events", () => {
     ],
     [{ bad: { ...s4, allowedRate: "fast" } }, "events.bad.allowedRate is not * or a whole number"],
     [{ bad: { ...s4, surprise: 1 } }, "events.bad"],
+    [
+      { bad: { ...s4, callback: { url: "crm.example.com/hooks" } } },
+      "MODEL_CATALOG: events.bad.callback.url is not an absolute http(s) URL",
+    ],
+    [
+      { bad: { ...s4, callback: { url: "ftp://crm.example.com/hooks" } } },
+      "MODEL_CATALOG: events.bad.callback.url is not an absolute http(s) URL",
+    ],
+    [{ bad: { ...s4, callback: "https://crm.example.com/hooks" } }, "MODEL_CATALOG: events.bad.callback "],
+    [{ bad: { ...s4, callback: { url: "https://crm.example.com/h", secret: "x" } } }, "events.bad.callback"],
   ])("a wrong entry stops the app with one line: %#", (events, message) => {
     const error = errorOf(events);
     expect(error).toContain(message);

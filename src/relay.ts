@@ -4,6 +4,7 @@ import { PredictClient } from "./aicore/predictClient";
 import { TokenProvider } from "./aicore/tokenProvider";
 import { UpstreamPolicy, type UpstreamPolicyOptions } from "./aicore/upstreamPolicy";
 import { findAppRoot } from "./appRoot";
+import { EVENTS_ENTRY, warnRefusedCallbacks } from "./callbacks/catalogCallbacks";
 import { type Catalog, loadCatalog } from "./config/catalog";
 import { ConfigError } from "./config/configError";
 import { aiApiBaseUrl, clientCredentials } from "./config/serviceKey";
@@ -126,6 +127,7 @@ export function createRelay(settings: Settings, catalog: Catalog, options: Relay
     store: options.deliveryStore,
     jobs: { admit: (url) => jobs.callbacks.admit(url), submit: (job, logger) => jobs.submit(job, logger) },
   });
+  warnRefusedCallbacks(EVENTS_ENTRY, events.values(), jobs.callbacks, options.logger);
   const eventIntake = new EventIntake(events, jobs);
   return { settings, catalog, tokens, records, refresher, scorer, webhooks, events, jobs, eventIntake };
 }

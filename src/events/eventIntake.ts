@@ -1,3 +1,4 @@
+import { EVENTS_ENTRY, requireAdmittedCallback } from "../callbacks/catalogCallbacks";
 import { jsonResponse, type Problem, ProblemError, problem, type RelayResponse } from "../http/problem";
 import type { Jobs } from "../jobs/createJobs";
 import { eventJobId, type ScoringJob } from "../jobs/scoringJob";
@@ -28,12 +29,14 @@ const NOT_CONFIGURED_RETRY_AFTER_SECONDS = 60;
  * acknowledges all of them with 202: brokers drop (Event Grid) or endlessly redeliver (Event Mesh) what is
  * refused, so an event that can never be scored gets a failed result, not a 4xx. Its job ends at once with that
  * result (the queue function checks again), so every event has one record, one result, and a redelivery is
- * answered from its job. Only storage being unreachable is a 503 with Retry-After: the broker retries.
+ * answered from its job. Only storage being unreachable is a 503 with Retry-After: the broker retries. An entry
+ * with a callback has each result POSTed there; while that callback is refused, every delivery is 422 (the broker
+ * redelivers them).
  */
 export class EventIntake {
   constructor(
     private readonly entries: ReadonlyMap<string, EventEntry>,
-    private readonly jobs: Pick<Jobs, "submit">,
+    private readonly jobs: Pick<Jobs, "submit" | "callbacks">,
   ) {}
 
   entry(name: string): EventEntry {
@@ -62,6 +65,9 @@ export class EventIntake {
         { "Retry-After": String(NOT_CONFIGURED_RETRY_AFTER_SECONDS) },
       );
     }
+    if (entry.callback) {
+      requireAdmittedCallback(EVENTS_ENTRY, entry.name, entry.callback.url, this.jobs.callbacks, logger);
+    }
     const receipts = await mapWithConcurrency(events, CONCURRENCY, (event) =>
       this.take(entry, event, logger),
     );
@@ -74,6 +80,7 @@ export class EventIntake {
       model: entry.model.name,
       body: {},
       event: { entry: entry.name, cloudEvent: event.json },
+      ...(entry.callback ? { callback: entry.callback.url } : {}),
     };
     const receipt = { id: event.id, source: event.source, type: event.type, jobId: job.id };
     // What needs no source system is decided now, for the receipt: the type, and the mapping without enrich.

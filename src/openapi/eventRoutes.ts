@@ -1,6 +1,8 @@
+import { callbackHost } from "../callbacks/catalogCallbacks";
 import { MAX_EVENTS_PER_DELIVERY } from "../events/cloudEventsDelivery";
 import type { EventDefinition } from "../events/eventCatalog";
 import { problem } from "../http/problem";
+import { callbackRefused } from "../jobs/jobProcessor";
 import { scoringFailures } from "./predictRoutes";
 import { CONFIGURATION_ERROR, problemAnswer, RETRY_AFTER_HEADER } from "./problemAnswers";
 import type { OpenApiObject, RouteFamily } from "./routeFamily";
@@ -35,11 +37,15 @@ function postOperation(entry: EventDefinition): OpenApiObject {
   const enrich = entry.enrich
     ? ` Each event is first enriched in its job: \`GET ${entry.enrich.url.template}\`.`
     : "";
+  const pushedTo = callbackHost(entry);
+  const callback = pushedTo
+    ? ` Each result is also POSTed to the entry's callback on ${pushedTo}, signed (Standard Webhooks).`
+    : "";
   return {
     operationId: `events.${entry.name}`,
     tags: ["Events"],
     summary: `Receive CloudEvents for model ${entry.model.name}`,
-    description: `Takes CloudEvents of type ${[...entry.types].map((type) => `\`${type}\``).join(", ")} in any mode of the HTTP binding (structured, batched, binary) or the Event Grid schema, and makes each one a scoring job for model ${entry.model.name}.${enrich} Every well-formed event is acknowledged with 202; one that can never be scored gets a failed result on the results queue instead of a 4xx.`,
+    description: `Takes CloudEvents of type ${[...entry.types].map((type) => `\`${type}\``).join(", ")} in any mode of the HTTP binding (structured, batched, binary) or the Event Grid schema, and makes each one a scoring job for model ${entry.model.name}.${enrich}${callback} Every well-formed event is acknowledged with 202; one that can never be scored gets a failed result on the results queue instead of a 4xx.`,
     security: FUNCTION_KEY,
     parameters: [
       header(
@@ -104,6 +110,14 @@ function postOperation(entry: EventDefinition): OpenApiObject {
           "unsupported-media-type",
           415,
           'Content-Type "text/plain" carries no CloudEvents; send application/cloudevents+json, application/cloudevents-batch+json, ce-* headers, or the Event Grid schema as application/json',
+        ),
+      }),
+      ...(pushedTo && {
+        "422": problemAnswer(
+          "The entry's callback is refused (CALLBACK_ALLOWED_HOSTS, or no CALLBACK_SIGNING_SECRET): no event was taken, the broker retries.",
+          {
+            refused: callbackRefused(`the callback host ${pushedTo} is not in CALLBACK_ALLOWED_HOSTS`),
+          },
         ),
       }),
       "503": problemAnswer(

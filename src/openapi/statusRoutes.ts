@@ -30,6 +30,11 @@ function operation(method: string): OpenApiObject {
 }
 
 /** `GET /api/status`: auth level function. */
+const CALLBACK_HOST = {
+  ...nullableString,
+  description: "Where the entry's results are pushed (host only), or null when it has no callback.",
+};
+
 export const statusRoutes: RouteFamily = {
   tag: { name: "Operations", description: "What the relay knows and how it is." },
   paths: () => ({ "/status": { get: operation("get"), head: operation("head") } }),
@@ -58,6 +63,7 @@ export const statusRoutes: RouteFamily = {
               scheme: { type: "string" },
               secretSetting: { type: "string", description: "The app setting's name, never its value." },
               secretSet: { type: "boolean" },
+              callbackHost: CALLBACK_HOST,
             },
           },
         },
@@ -71,6 +77,7 @@ export const statusRoutes: RouteFamily = {
               model: { type: "string" },
               settingsSet: { type: "boolean" },
               unsetSettings: { type: "array", items: { type: "string" } },
+              callbackHost: CALLBACK_HOST,
             },
           },
         },

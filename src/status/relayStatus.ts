@@ -1,4 +1,5 @@
 import type { CircuitStateName } from "../aicore/upstreamPolicy";
+import { callbackHost } from "../callbacks/catalogCallbacks";
 import { isStale, staleAfterMs } from "../deployments/staleness";
 import type { Relay } from "../relay";
 import type { UpstreamFailure } from "../scoring/upstreamFailures";
@@ -32,8 +33,14 @@ export interface RelayStatus {
   staleAfterSeconds: number;
   storage: { reachable: boolean; lastError: string | null };
   models: ModelStatus[];
-  sources: { name: string; model: string; scheme: string; secretSetting: string; secretSet: boolean }[];
-  events: { name: string; model: string; settingsSet: boolean; unsetSettings: readonly string[] }[];
+  sources: ReturnType<Relay["webhooks"]["describeSources"]>;
+  events: {
+    name: string;
+    model: string;
+    settingsSet: boolean;
+    unsetSettings: readonly string[];
+    callbackHost: string | null;
+  }[];
 }
 
 /** What an operator wants at a glance: every model's deployment and why it serves or not, every entry point. */
@@ -79,6 +86,7 @@ export async function relayStatus(relay: Relay, now = new Date()): Promise<Relay
       model: entry.model.name,
       settingsSet: entry.unsetSettings.length === 0,
       unsetSettings: entry.unsetSettings,
+      callbackHost: callbackHost(entry),
     })),
   };
 }

@@ -1,3 +1,4 @@
+import { WEBHOOK_SOURCE, warnRefusedCallbacks } from "../callbacks/catalogCallbacks";
 import type { Catalog } from "../config/catalog";
 import { ConfigError } from "../config/configError";
 import type { StorageConnection } from "../config/storageConnection";
@@ -33,14 +34,7 @@ export function createWebhooks(options: WebhooksOptions): WebhookReceiver {
   const { ttlMs } = loadDedupSettings(options.env);
   const store =
     options.store ?? new TableDeliveryStore(options.storage, { ttlMs, timeoutMs: options.storageTimeoutMs });
-  for (const source of sources.values()) {
-    const check = source.callback && options.jobs?.admit(source.callback.url);
-    if (check && !check.allowed) {
-      options.logger.warn(
-        `webhook source ${source.name}: its callback is refused (${check.reason}); its deliveries answer 422 until it is allowed`,
-      );
-    }
-  }
+  warnRefusedCallbacks(WEBHOOK_SOURCE, sources.values(), options.jobs, options.logger);
   return new WebhookReceiver(sources, store, options.scorer, undefined, options.jobs);
 }
 

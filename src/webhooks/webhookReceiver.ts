@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import { jobLocation } from "../api/jobHandler";
 import type { CallbackCheck } from "../callbacks/allowList";
+import { callbackHost, requireAdmittedCallback, WEBHOOK_SOURCE } from "../callbacks/catalogCallbacks";
 import { errorLine } from "../errorLine";
 import { outcomeResponse } from "../http/outcomeResponse";
 import { parseJsonBody } from "../http/parseJson";
 import { jsonResponse, ProblemError, problem, type RelayResponse } from "../http/problem";
 import { requireJsonContentType } from "../http/requestBody";
-import { callbackRefused } from "../jobs/jobProcessor";
 import type { SubmittedJob } from "../jobs/jobSubmission";
 import { MAX_JOB_ID_LENGTH, type ScoringJob } from "../jobs/scoringJob";
 import type { Logger } from "../logger";
@@ -69,13 +69,14 @@ export class WebhookReceiver {
     return this.store.purgeExpired(this.clock());
   }
 
-  /** Every source with the name of its secret setting and whether it is set (never the secret). */
+  /** Every source with the name of its secret setting and whether it is set (never the secret), its callback's host. */
   describeSources(): {
     name: string;
     model: string;
     scheme: string;
     secretSetting: string;
     secretSet: boolean;
+    callbackHost: string | null;
   }[] {
     return [...this.sources.values()].map((source) => ({
       name: source.name,
@@ -83,6 +84,7 @@ export class WebhookReceiver {
       scheme: source.verify.scheme,
       secretSetting: source.verify.secretSetting,
       secretSet: source.scheme !== undefined,
+      callbackHost: callbackHost(source),
     }));
   }
 
@@ -148,11 +150,7 @@ export class WebhookReceiver {
     request: PredictionRequest,
     logger: Logger,
   ): Promise<RelayResponse> {
-    const check = this.jobs?.admit(url) ?? { allowed: false, reason: "callbacks are off in this relay" };
-    if (!check.allowed) {
-      logger.warn(`webhook ${source.name}: callback refused, the delivery is not scored: ${check.reason}`);
-      throw new ProblemError(callbackRefused(check.reason));
-    }
+    requireAdmittedCallback(WEBHOOK_SOURCE, source.name, url, this.jobs, logger);
     const job = await (this.jobs as WebhookJobs).submit(
       {
         ...(deliveryId ? { id: deliveryJobId(source.name, deliveryId) } : {}),

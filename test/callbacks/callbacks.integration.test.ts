@@ -4,6 +4,7 @@ import path from "node:path";
 import type { QueueClient } from "@azure/storage-queue";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FAILED_TYPE, type ResultEvent, resultEventId, SUCCEEDED_TYPE } from "../../src/jobs/jobResult";
+import type { RelayStatus } from "../../src/status/relayStatus";
 import { DevHostProcess, requireBuild } from "../dev/host/devHostProcess";
 import { isolatedApp } from "../support/isolatedApp";
 import { enqueue, QueueReader, queueClient } from "../support/queues";
@@ -18,10 +19,14 @@ const RESULTS = "cb-scoring-results";
 const CALLBACKS = "cb-callbacks";
 
 const CRM_SECRET = "whsec_Y2FsbGJhY2stc291cmNlLXRlc3Qtc2VjcmV0";
+const CUSTOMER_TYPE = "com.example.customer.changed";
 
 const world = useAzuriteAndEmulator();
 const catalogDir = fs.mkdtempSync(path.join(os.tmpdir(), "callback-catalog-"));
 let sourceEndpoint: Awaited<ReturnType<typeof startCallbackReceiver>>;
+let eventsEndpoint: Awaited<ReturnType<typeof startCallbackReceiver>>;
+/** The endpoint of an events entry whose callback is on 127.0.0.2, which CALLBACK_ALLOWED_HOSTS does not list. */
+let unlistedEventsEndpoint: Awaited<ReturnType<typeof startCallbackReceiver>>;
 let host: DevHostProcess;
 let base: string;
 let jobs: QueueClient;
@@ -49,8 +54,8 @@ function hostEnv(): NodeJS.ProcessEnv {
   };
 }
 
-/** The shipped catalog plus a source whose deliveries are pushed back to the CRM's endpoint. */
-function writeCatalog(callbackUrl: string): void {
+/** The shipped catalog plus a source and events entries whose results are pushed back to the CRM's endpoints. */
+function writeCatalog(callbackUrl: string, eventsUrl: string, unlistedEventsUrl: string): void {
   const catalog = shippedCatalogJson();
   const crm = catalog.sources?.crm as Record<string, unknown>;
   catalog.sources = {
@@ -59,6 +64,12 @@ function writeCatalog(callbackUrl: string): void {
       verify: { scheme: "standard-webhooks", secretSetting: "CRM_PUSH_SECRET" },
       callback: { url: callbackUrl },
     },
+  };
+  const eventsEntry = { model: "churn", types: [CUSTOMER_TYPE] };
+  catalog.events = {
+    ...catalog.events,
+    "crm-events": { ...eventsEntry, callback: { url: eventsUrl } },
+    "crm-events-unlisted": { ...eventsEntry, callback: { url: unlistedEventsUrl } },
   };
   fs.writeFileSync(path.join(catalogDir, "models.json"), JSON.stringify(catalog));
 }
@@ -74,7 +85,13 @@ const app = isolatedApp();
 beforeAll(async () => {
   requireBuild();
   sourceEndpoint = await startCallbackReceiver();
-  writeCatalog(`${sourceEndpoint.url}/hooks/churn-scores`);
+  eventsEndpoint = await startCallbackReceiver();
+  unlistedEventsEndpoint = await startCallbackReceiver([], "127.0.0.2");
+  writeCatalog(
+    `${sourceEndpoint.url}/hooks/churn-scores`,
+    `${eventsEndpoint.url}/hooks/churn-scores`,
+    `${unlistedEventsEndpoint.url}/hooks/churn-scores`,
+  );
   await startHost();
   jobs = queueClient(world.azurite.connectionString, JOBS);
   results = new QueueReader<ResultEvent>(queueClient(world.azurite.connectionString, RESULTS));
@@ -91,6 +108,8 @@ afterAll(async () => {
   await poison?.stop();
   await host?.stop();
   await sourceEndpoint?.close();
+  await eventsEndpoint?.close();
+  await unlistedEventsEndpoint?.close();
   fs.rmSync(catalogDir, { recursive: true, force: true });
 });
 
@@ -303,5 +322,65 @@ describe("result callbacks through the dev host", () => {
       subject: id,
       data: { model: "churn", prediction: { churn_probability: expect.any(Number) } },
     });
+  });
+
+  it("an events entry with a callback: 202 per event, the result pushed signed; a refused callback host is 422, nothing sent", async () => {
+    const postEvent = (entry: string, id: string) =>
+      fetch(`${base}/events/${entry}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/cloudevents+json" },
+        body: JSON.stringify({
+          specversion: "1.0",
+          id,
+          source: "/crm",
+          type: CUSTOMER_TYPE,
+          data: CHURN_EXAMPLE,
+        }),
+      });
+    const eventId = jobId("customer");
+    const accepted = await postEvent("crm-events", eventId);
+    expect(accepted.status).toBe(202);
+    const id = `/crm#${eventId}`;
+    expect(await accepted.json()).toEqual({
+      entry: "crm-events",
+      events: [{ id: eventId, source: "/crm", type: CUSTOMER_TYPE, jobId: id, status: "queued" }],
+    });
+    expect(await postEvent("crm-events", eventId).then((again) => again.status)).toBe(202);
+    const record = await callbackSettled(id, "delivered");
+    expect(record.callback).toMatchObject({ url: `${eventsEndpoint.url}/hooks/churn-scores`, attempts: 1 });
+    expect(eventsEndpoint.received.map((r) => [r.webhookId, r.verified, r.contentType])).toEqual([
+      [resultEventId(id), true, "application/cloudevents+json"],
+    ]);
+    expect(JSON.parse(eventsEndpoint.received[0]?.body ?? "")).toMatchObject({
+      type: SUCCEEDED_TYPE,
+      subject: id,
+      data: {
+        event: { source: "/crm", id: eventId, type: CUSTOMER_TYPE },
+        prediction: { churn_probability: expect.any(Number) },
+      },
+    });
+
+    const refusedId = jobId("customer-refused");
+    const refused = await postEvent("crm-events-unlisted", refusedId);
+    expect(refused.status).toBe(422);
+    expect(refused.headers.get("content-type")).toBe("application/problem+json");
+    expect(await refused.json()).toMatchObject({
+      type: "urn:aicore-relay:problem:callback-refused",
+      detail: "The callback URL is refused: the callback host 127.0.0.2 is not in CALLBACK_ALLOWED_HOSTS",
+    });
+    // No job was made, so no attempt can ever come; the start-up line named the entry.
+    expect((await fetch(`${base}/jobs/${encodeURIComponent(`/crm#${refusedId}`)}`)).status).toBe(404);
+    expect(unlistedEventsEndpoint.connections.count).toBe(0);
+    expect(host.output()).toContain(
+      "events entry crm-events-unlisted: its callback is refused (the callback host 127.0.0.2 is not in CALLBACK_ALLOWED_HOSTS); POST /api/events/crm-events-unlisted answers 422 until it is allowed",
+    );
+
+    const status = (await fetch(`${base}/status?format=json`).then((r) => r.json())) as RelayStatus;
+    expect(status.events).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: "crm-events", callbackHost: new URL(eventsEndpoint.url).host }),
+        expect.objectContaining({ name: "customer-changed", callbackHost: null }),
+      ]),
+    );
   });
 });

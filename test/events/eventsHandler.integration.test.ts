@@ -20,6 +20,11 @@ const catalog = parseCatalog(
           auth: { type: "basic", userSetting: "EV_TEST_S4_USER", passwordSetting: "EV_TEST_S4_PASSWORD" },
         },
       },
+      "crm-push": {
+        model: "churn",
+        types: ["com.example.customer.changed"],
+        callback: { url: "https://crm.example.com/hooks/churn-scores?token=t0p" },
+      },
     },
   },
   "default",
@@ -69,10 +74,26 @@ describe("POST /api/events/{name}", () => {
     ).toHaveLength(1);
   });
 
+  it("answers 422 callback-refused for an entry whose callback is refused (here: callbacks are off), and takes no event", async () => {
+    const h = harness();
+    const event = { ...EVENT, id: `refused-${Date.now()}` };
+    const answer = await h.events("crm-push", JSON.stringify(event));
+    expect(answer.status).toBe(422);
+    expect(answer.json()).toMatchObject({
+      type: "urn:aicore-relay:problem:callback-refused",
+      detail: expect.stringContaining("CALLBACK_SIGNING_SECRET is not set"),
+    });
+    expect(await h.relay.jobs.get(`/crm#${event.id}`)).toBeUndefined();
+    expect(
+      h.logs.filter((line) => line.includes("events entry crm-push: its callback is refused")),
+    ).toHaveLength(1);
+    expect(h.logs.join("\n")).not.toContain("t0p");
+  });
+
   it("answers 404 for an unknown entry, naming the known ones", async () => {
     const answer = await harness().events("nope", JSON.stringify(EVENT));
     expect(answer.status).toBe(404);
-    expect(answer.json()).toMatchObject({ knownEntries: ["customer-changed", "s4"] });
+    expect(answer.json()).toMatchObject({ knownEntries: ["customer-changed", "s4", "crm-push"] });
   });
 
   it("answers 405 with Allow for a method other than POST and OPTIONS", async () => {

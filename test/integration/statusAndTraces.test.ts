@@ -105,6 +105,7 @@ describe("GET /api/status (data)", () => {
         scheme: "standard-webhooks",
         secretSetting: "CRM_WEBHOOK_SECRET",
         secretSet: true,
+        callbackHost: null,
       },
       {
         name: "github-example",
@@ -112,6 +113,7 @@ describe("GET /api/status (data)", () => {
         scheme: "github",
         secretSetting: "GITHUB_WEBHOOK_SECRET",
         secretSet: false,
+        callbackHost: null,
       },
       {
         name: "stripe-example",
@@ -119,6 +121,7 @@ describe("GET /api/status (data)", () => {
         scheme: "stripe",
         secretSetting: "STRIPE_WEBHOOK_SECRET",
         secretSet: false,
+        callbackHost: null,
       },
       {
         name: "helpdesk",
@@ -126,6 +129,7 @@ describe("GET /api/status (data)", () => {
         scheme: "hmac-sha256",
         secretSetting: "HELPDESK_WEBHOOK_SECRET",
         secretSet: false,
+        callbackHost: null,
       },
     ]);
   });

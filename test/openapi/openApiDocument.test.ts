@@ -134,4 +134,32 @@ describe("OpenAPI description", () => {
     const example = crm.requestBody.content["application/json"].example;
     expect(toPredictionRequest(example, source).instances).toEqual([CHURN_EXAMPLE]);
   });
+
+  it("says an events entry with a callback pushes its results there (host only) and may answer 422; it lints clean", async () => {
+    const json = shippedCatalogJson();
+    const entry = { model: "churn", types: ["com.example.customer.changed"] };
+    const catalog = parseCatalog(
+      {
+        models: json.models,
+        events: {
+          plain: entry,
+          pushed: { ...entry, callback: { url: "https://crm.example.com/hooks/churn-scores?token=t0p" } },
+        },
+      },
+      "default",
+    );
+    const document = buildOpenApiDocument(catalog) as Json;
+    expect(await lint(document)).toEqual([]);
+    const pushed = document.paths["/events/pushed"].post;
+    expect(pushed.description).toContain(
+      "Each result is also POSTed to the entry's callback on crm.example.com",
+    );
+    expect(JSON.stringify(pushed)).not.toContain("t0p");
+    expect(pushed.responses["422"].content["application/problem+json"].examples.refused.value.type).toBe(
+      "urn:aicore-relay:problem:callback-refused",
+    );
+    const plain = document.paths["/events/plain"].post;
+    expect(plain.description).not.toContain("callback");
+    expect(plain.responses).not.toHaveProperty("422");
+  });
 });

@@ -1,9 +1,12 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseCatalog } from "../../src/config/catalog";
 import { ConfigError } from "../../src/config/configError";
 import { parseEventEntries } from "../../src/events/eventCatalog";
 import { eventToPredictionRequest } from "../../src/events/eventMapping";
 import { ProblemError } from "../../src/http/problem";
+import { shippedCatalogJson } from "../support/world";
 
 const churnInput = {
   type: "object",
@@ -67,6 +70,22 @@ describe("catalog events", () => {
     const url = "https://crm.example.com/hooks/churn-scores";
     expect(entries({ s4: { ...s4, callback: { url } } }).get("s4")?.callback).toEqual({ url });
     expect(entries({ s4 }).get("s4")).not.toHaveProperty("callback");
+  });
+
+  it("the README's events entry with a callback parses as written", () => {
+    const readme = readFileSync(path.resolve(__dirname, "../../README.md"), "utf8");
+    const snippets = [...readme.matchAll(/```json\n([\s\S]*?)```/g)]
+      .map((match) => match[1] ?? "")
+      .filter((code) => code.includes('"events"') && code.includes('"callback"'));
+    expect(snippets).toHaveLength(1);
+    const snippet = JSON.parse(snippets[0] ?? "") as { events: Record<string, unknown> };
+    const shipped = shippedCatalogJson();
+    const parsed = parseEventEntries(
+      parseCatalog({ models: shipped.models, events: snippet.events }, "default"),
+    );
+    expect([...parsed.values()].map((entry) => entry.callback)).toEqual([
+      { url: "https://crm.example.com/hooks/churn-scores" },
+    ]);
   });
 
   it("a catalog without events has none", () => {

@@ -1,15 +1,19 @@
+import path from "node:path";
 import { TableClient } from "@azure/data-tables";
 import { it } from "vitest";
 import type { ResultEvent } from "../src/jobs/jobResult";
 import { DevHostProcess, REPO_ROOT, requireBuild } from "../test/dev/host/devHostProcess";
 import { QueueReader, queueClient } from "../test/support/queues";
 import { CHURN_EXAMPLE, useAzuriteAndEmulator } from "../test/support/world";
+import { type CpuSeconds, cpuSeconds, cpuSpent, machineBusySeconds } from "./support/processCpu";
 
 // The queue path against synchronous HTTP, in one run, through the same dev host serving the built app (the
 // shipped host.json: batchSize 32, newBatchThreshold 16, maxPollingInterval 2 s), Azurite and the emulator as
 // processes on the same 2-core machine.
 const COUNT = 1000;
 const HTTP_CONCURRENCY = 32;
+/** How often the consumer counts the results while the queue drains (Azurite: about 0.4 ms of its CPU a count). */
+const RESULTS_POLL_MS = 20;
 
 const world = useAzuriteAndEmulator();
 
@@ -26,35 +30,111 @@ async function inParallel(
   );
 }
 
-/** What one Azurite process does per second at concurrency 32, for each storage operation a queued job costs. */
-async function storageOperationRates(connectionString: string): Promise<string> {
-  const rate = async (count: number, task: (i: number) => Promise<unknown>) => {
+/**
+ * What each storage operation of a queued job costs one Azurite process, in its CPU ms and per second at
+ * concurrency 32, with 1,000 other messages in the account as while the queue drains (Azurite's in-memory store
+ * scans and re-indexes the account's messages on a receive or delete, so these grow with the messages it holds).
+ */
+async function storageOperationCosts(connectionString: string): Promise<string> {
+  const cost = async (count: number, concurrency: number, task: (i: number) => Promise<unknown>) => {
+    const cpu = cpuSeconds(PROCESSES).azurite ?? 0;
     const started = performance.now();
-    await inParallel(count, 32, async (i) => {
+    await inParallel(count, concurrency, async (i) => {
       await task(i);
     });
-    return (count / ((performance.now() - started) / 1000)).toFixed(0);
+    const seconds = (performance.now() - started) / 1000;
+    const cpuMs = (((cpuSeconds(PROCESSES).azurite ?? 0) - cpu) * 1000) / count;
+    return `${cpuMs.toFixed(2)} ms (${(count / seconds).toFixed(0)}/s)`;
   };
-  const queue = queueClient(connectionString, "bench-rates");
+  const ballast = queueClient(connectionString, "bench-ballast");
+  await ballast.createIfNotExists();
+  await inParallel(1000, 32, (i) => ballast.sendMessage(`b${i}`).then(() => undefined));
+  const queue = queueClient(connectionString, "bench-costs");
   await queue.createIfNotExists();
-  const table = TableClient.fromConnectionString(connectionString, "benchrates", {
+  const table = TableClient.fromConnectionString(connectionString, "benchcosts", {
     allowInsecureConnection: true,
   });
   await table.createTable();
-  const put = await rate(1000, (i) => queue.sendMessage(`m${i}`));
+  const put = await cost(1000, 32, (i) => queue.sendMessage(`m${i}`));
   const received: { messageId: string; popReceipt: string }[] = [];
-  while (received.length < 1000)
+  const receive = await cost(32, 1, async () => {
     received.push(...(await queue.receiveMessages({ numberOfMessages: 32 })).receivedMessageItems);
-  const remove = await rate(1000, (i) =>
+  });
+  const remove = await cost(1000, 32, (i) =>
     queue.deleteMessage(received[i]?.messageId ?? "", received[i]?.popReceipt ?? ""),
   );
-  const insert = await rate(1000, (i) =>
+  const insert = await cost(1000, 32, (i) =>
     table.createEntity({ partitionKey: String(i % 256), rowKey: `r${i}`, v: 1 }),
   );
-  const update = await rate(1000, (i) =>
+  const update = await cost(1000, 32, (i) =>
     table.updateEntity({ partitionKey: String(i % 256), rowKey: `r${i}`, v: 2 }, "Replace"),
   );
-  return `Azurite operations/s at concurrency 32: message put ${put}, message delete ${remove}, entity insert ${insert}, entity update ${update}`;
+  const count = await cost(100, 1, () => ballast.getProperties());
+  return [
+    "Azurite CPU per operation, 1,000 other messages in the account (concurrency 32):",
+    `message put ${put}, receive of 32 ${receive}, message delete ${remove}, entity insert ${insert},`,
+    `entity update ${update}, queue properties (message count) ${count}`,
+  ].join("\n");
+}
+
+const PROCESSES: [RegExp, string][] = [
+  [/azurite\.js/, "azurite"],
+  [/emulator\/main\.js/, "emulator"],
+  [/host\/main\.js/, "dev host"],
+];
+
+interface Phase {
+  wallSeconds: number;
+  spent: CpuSeconds;
+  /** What the whole machine spent meanwhile, other people's processes included. */
+  machineSeconds: number;
+}
+
+async function measured(task: () => Promise<void>): Promise<Phase> {
+  const cpu = cpuSeconds(PROCESSES);
+  const machine = machineBusySeconds();
+  const started = performance.now();
+  await task();
+  return {
+    wallSeconds: (performance.now() - started) / 1000,
+    spent: cpuSpent(cpu, cpuSeconds(PROCESSES)),
+    machineSeconds: machineBusySeconds() - machine,
+  };
+}
+
+/** CPU seconds all the benchmark's processes spent in a phase. */
+function total(phase: Phase): number {
+  return Object.values(phase.spent).reduce((sum, seconds) => sum + seconds, 0);
+}
+
+/** CPU ms per job of each process in a phase; how many cores they kept busy, and the machine as a whole. */
+function cpuLine(phase: Phase, count: number): string {
+  const { spent, wallSeconds, machineSeconds } = phase;
+  const seconds = total(phase);
+  const each = Object.entries(spent)
+    .map(([name, used]) => `${name} ${((used * 1000) / count).toFixed(2)}`)
+    .join(", ");
+  return (
+    `CPU ms per job: ${each}; total ${((seconds * 1000) / count).toFixed(2)}; ` +
+    `these processes kept ${(seconds / wallSeconds).toFixed(2)} cores busy, the machine ${(machineSeconds / wallSeconds).toFixed(2)}`
+  );
+}
+
+/** The dev host's outgoing requests so far, by method and path shape (bench/support/countRequests.cjs). */
+async function requestCounts(host: DevHostProcess): Promise<Record<string, number>> {
+  const from = host.lines.length;
+  host.child.kill("SIGUSR2");
+  const match = await host.waitForLine(/^bench-requests (.*)$/, 10_000, from);
+  return JSON.parse(match[1] ?? "{}");
+}
+
+function requestsLine(before: Record<string, number>, after: Record<string, number>, count: number) {
+  return Object.entries(after)
+    .map(([key, n]) => [key, n - (before[key] ?? 0)] as const)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([key, n]) => `  ${(n / count).toFixed(3)} per job: ${key}`)
+    .join("\n");
 }
 
 async function predictCalls(): Promise<number> {
@@ -68,6 +148,8 @@ it("drains 1,000 queued jobs, against the same 1,000 predictions over HTTP", asy
     AzureWebJobsStorage: world.azurite.connectionString,
     SCORING_QUEUE: "bench-jobs",
     RESULTS_QUEUE: "bench-results",
+    // Counts its requests; with BENCH_CPU_PROF=<dir> also profiles it while the queue drains.
+    NODE_OPTIONS: `--require ${path.join(__dirname, "support", "countRequests.cjs")}`,
   });
   try {
     const base = `${(await host.waitForLine(/^dev host listening at (http:\/\/\S+)$/, 30_000))[1]}/api`;
@@ -102,26 +184,44 @@ it("drains 1,000 queued jobs, against the same 1,000 predictions over HTTP", asy
         `${count} results of ${prefix}`,
       );
 
-    // Warm both paths (JIT, sockets, tables, queues).
+    // Each path is warmed (JIT, sockets, tables, queues) right before it is measured. The queue's warm-up also
+    // leaves the listener polling at its shortest interval, as a host that has been busy: after an idle spell its
+    // first poll may be up to maxPollingInterval (2 s) away, which says nothing about throughput (and is reported).
     await inParallel(200, HTTP_CONCURRENCY, predict);
+    const httpLines = host.lines.length;
+    const http = await measured(() => inParallel(COUNT, HTTP_CONCURRENCY, predict));
+    const httpSeconds = http.wallSeconds;
+    const httpLinesPerJob = (host.lines.length - httpLines) / COUNT;
     await enqueueAll("warm", 200);
     await drained("warm", 200);
-
-    const httpStart = performance.now();
-    await inParallel(COUNT, HTTP_CONCURRENCY, predict);
-    const httpSeconds = (performance.now() - httpStart) / 1000;
 
     // While the queue drains the consumer only counts the results (one call per poll); it reads them afterwards.
     await results.stop();
     const resultsQueue = queueClient(world.azurite.connectionString, "bench-results");
     const before = await predictCalls();
+    const requestsBefore = await requestCounts(host);
+    const linesBefore = host.lines.length;
+    let enqueuedSeconds = 0;
+    let firstResultSeconds = 0;
+    let polls = 0;
     const queueStart = performance.now();
-    await enqueueAll("bench", COUNT);
-    const enqueuedSeconds = (performance.now() - queueStart) / 1000;
-    while (((await resultsQueue.getProperties()).approximateMessagesCount ?? 0) < COUNT) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    const queueSeconds = (performance.now() - queueStart) / 1000;
+    const queue = await measured(async () => {
+      const enqueued = enqueueAll("bench", COUNT).then(() => {
+        enqueuedSeconds = (performance.now() - queueStart) / 1000;
+      });
+      for (;;) {
+        const count = (await resultsQueue.getProperties()).approximateMessagesCount ?? 0;
+        if (count > 0 && firstResultSeconds === 0)
+          firstResultSeconds = (performance.now() - queueStart) / 1000;
+        if (count >= COUNT) break;
+        polls++;
+        await new Promise((resolve) => setTimeout(resolve, RESULTS_POLL_MS));
+      }
+      await enqueued;
+    });
+    const queueSeconds = queue.wallSeconds;
+    const queueLinesPerJob = (host.lines.length - linesBefore) / COUNT;
+    const requestsAfter = await requestCounts(host);
     const calls = (await predictCalls()) - before;
     const reader = new QueueReader<ResultEvent>(resultsQueue);
     await reader.waitFor((events) => events.length >= COUNT, 60_000, "the results");
@@ -141,9 +241,16 @@ it("drains 1,000 queued jobs, against the same 1,000 predictions over HTTP", asy
         `| HTTP predict, concurrency ${HTTP_CONCURRENCY} | ${COUNT} | ${httpSeconds.toFixed(2)} | ${httpRate.toFixed(0)} |`,
         `| queue: enqueue at once (${enqueuedSeconds.toFixed(2)} s) and drain | ${COUNT} | ${queueSeconds.toFixed(2)} | ${queueRate.toFixed(0)} |`,
         `queue / HTTP: ${(queueRate / httpRate).toFixed(2)}x; ${subjects.size} jobs with a result, ${mine.length} result messages, ${succeeded} succeeded, ${calls} model calls`,
+        `HTTP path ${cpuLine(http, COUNT)}`,
+        `queue path ${cpuLine(queue, COUNT)}`,
+        `CPU per job, HTTP / queue: ${(total(http) / total(queue)).toFixed(2)} (the ratio of throughputs if both paths got the same cores)`,
+        `queue path: the first result came ${firstResultSeconds.toFixed(2)} s after the first put; the consumer counted the results ${polls} times`,
+        `dev host output lines per job: HTTP ${httpLinesPerJob.toFixed(2)}, queue ${queueLinesPerJob.toFixed(2)}`,
+        "the dev host's requests while the queue drained:",
+        requestsLine(requestsBefore, requestsAfter, COUNT),
       ].join("\n"),
     );
-    console.log(await storageOperationRates(world.azurite.connectionString));
+    console.log(await storageOperationCosts(world.azurite.connectionString));
     if (subjects.size !== COUNT || mine.length !== COUNT || calls !== COUNT) {
       throw new Error(
         `a job was lost or scored twice: ${subjects.size} jobs, ${mine.length} results, ${calls} calls`,

@@ -6,7 +6,6 @@ export default defineConfig({
     include: ["bench/**/*.bench.ts"],
     environment: "node",
     pool: "forks",
-    execArgv: ["--expose-gc"],
     testTimeout: 600_000,
     hookTimeout: 60_000,
   },

@@ -1,8 +1,9 @@
 import { app } from "@azure/functions";
-import { createDeploymentsHandler } from "../src/api/deploymentsHandler";
 import { relayHttpFunction } from "../src/api/relayFunction";
 
-export const deployments = relayHttpFunction(createDeploymentsHandler);
+export const deployments = relayHttpFunction(() =>
+  import("../src/api/deploymentsHandler.js").then((m) => m.createDeploymentsHandler),
+);
 
 app.http("deployments", {
   route: "deployments",

@@ -1,8 +1,9 @@
 import { app } from "@azure/functions";
-import { createEventsHandler } from "../src/api/eventsHandler";
 import { relayHttpFunction } from "../src/api/relayFunction";
 
-export const events = relayHttpFunction(createEventsHandler);
+export const events = relayHttpFunction(() =>
+  import("../src/api/eventsHandler.js").then((m) => m.createEventsHandler),
+);
 
 // Function keys: Event Grid and SAP Event Mesh both carry one in the endpoint URL's `code` (Event Grid also as the
 // delivery header x-functions-key). OPTIONS is the CloudEvents abuse-protection handshake; every other method

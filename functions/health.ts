@@ -1,8 +1,9 @@
 import { app } from "@azure/functions";
-import { createHealthHandler } from "../src/api/healthHandler";
 import { relayHttpFunction } from "../src/api/relayFunction";
 
-export const health = relayHttpFunction(createHealthHandler);
+export const health = relayHttpFunction(() =>
+  import("../src/api/healthHandler.js").then((m) => m.createHealthHandler),
+);
 
 app.http("health", {
   route: "health",

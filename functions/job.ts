@@ -1,8 +1,9 @@
 import { app } from "@azure/functions";
-import { createJobHandler } from "../src/api/jobHandler";
 import { relayHttpFunction } from "../src/api/relayFunction";
 
-export const job = relayHttpFunction(createJobHandler);
+export const job = relayHttpFunction(() =>
+  import("../src/api/jobHandler.js").then((m) => m.createJobHandler),
+);
 
 // A catch-all: job ids derived from CloudEvents (source#id) may hold slashes. Every method reaches the handler so
 // that a wrong one gets a 405 problem+json.

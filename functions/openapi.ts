@@ -1,8 +1,9 @@
 import { app } from "@azure/functions";
-import { createOpenApiHandler } from "../src/api/openApiHandler";
 import { relayHttpFunction } from "../src/api/relayFunction";
 
-export const openapi = relayHttpFunction(createOpenApiHandler);
+export const openapi = relayHttpFunction(() =>
+  import("../src/api/openApiHandler.js").then((m) => m.createOpenApiHandler),
+);
 
 app.http("openapi", {
   route: "openapi.json",

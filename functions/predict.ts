@@ -1,8 +1,9 @@
 import { app } from "@azure/functions";
-import { createPredictHandler } from "../src/api/predictHandler";
 import { relayHttpFunction } from "../src/api/relayFunction";
 
-export const predict = relayHttpFunction(createPredictHandler);
+export const predict = relayHttpFunction(() =>
+  import("../src/api/predictHandler.js").then((m) => m.createPredictHandler),
+);
 
 // Every method reaches the handler so that a wrong one gets a 405 problem+json, not the host's bare 404.
 app.http("predict", {

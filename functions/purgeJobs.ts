@@ -1,8 +1,9 @@
 import { app } from "@azure/functions";
-import { createPurgeJobsHandler } from "../src/api/purgeJobsHandler";
 import { relayTimerFunction } from "../src/api/relayFunction";
 
-export const purgeJobs = relayTimerFunction(createPurgeJobsHandler);
+export const purgeJobs = relayTimerFunction(() =>
+  import("../src/api/purgeJobsHandler.js").then((m) => m.createPurgeJobsHandler),
+);
 
 // Table storage keeps rows until they are deleted: once a day, drop the job records past JOB_TTL_HOURS.
 app.timer("purgeJobs", {

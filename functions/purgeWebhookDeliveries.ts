@@ -1,8 +1,9 @@
 import { app } from "@azure/functions";
-import { createPurgeDeliveriesHandler } from "../src/api/purgeDeliveriesHandler";
 import { relayTimerFunction } from "../src/api/relayFunction";
 
-export const purgeWebhookDeliveries = relayTimerFunction(createPurgeDeliveriesHandler);
+export const purgeWebhookDeliveries = relayTimerFunction(() =>
+  import("../src/api/purgeDeliveriesHandler.js").then((m) => m.createPurgeDeliveriesHandler),
+);
 
 // Table storage keeps rows until they are deleted: once a day, drop the de-duplication records past expiry.
 app.timer("purgeWebhookDeliveries", {

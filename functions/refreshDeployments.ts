@@ -1,9 +1,10 @@
 import { app } from "@azure/functions";
-import { createRefreshHandler } from "../src/api/refreshHandler";
 import { relayTimerFunction } from "../src/api/relayFunction";
 import { refreshScheduleFrom } from "../src/config/refreshSchedule";
 
-export const refreshDeployments = relayTimerFunction(createRefreshHandler);
+export const refreshDeployments = relayTimerFunction(() =>
+  import("../src/api/refreshHandler.js").then((m) => m.createRefreshHandler),
+);
 
 // Every minute unless DEPLOYMENT_REFRESH_SCHEDULE overrides it; the host holds a lease so it runs once per app.
 // No runOnStartup: it would fire on every restart and scale-out; a missing record is looked up live instead.

@@ -1,9 +1,10 @@
 import { app, output } from "@azure/functions";
 import { relayQueueFunction } from "../src/api/relayFunction";
-import { createScoreJobHandler } from "../src/api/scoreJobHandler";
 import { resultsQueueName, scoringQueueName } from "../src/jobs/jobSettings";
 
-export const scoreJobs = relayQueueFunction(createScoreJobHandler);
+export const scoreJobs = relayQueueFunction(() =>
+  import("../src/api/scoreJobHandler.js").then((m) => m.createScoreJobHandler),
+);
 
 // Queue names are settings with defaults, read when the worker indexes the function (a %Setting% without a value
 // would stop the host). Results go out through the queue output binding: the returned CloudEvent, plain JSON.

@@ -1,8 +1,9 @@
 import { app } from "@azure/functions";
 import { relayHttpFunction } from "../src/api/relayFunction";
-import { createStatusHandler } from "../src/api/statusHandler";
 
-export const status = relayHttpFunction(createStatusHandler);
+export const status = relayHttpFunction(() =>
+  import("../src/api/statusHandler.js").then((m) => m.createStatusHandler),
+);
 
 app.http("status", {
   route: "status",

@@ -1,8 +1,9 @@
 import { app } from "@azure/functions";
 import { relayHttpFunction } from "../src/api/relayFunction";
-import { createWebhookHandler } from "../src/api/webhookHandler";
 
-export const webhook = relayHttpFunction(createWebhookHandler);
+export const webhook = relayHttpFunction(() =>
+  import("../src/api/webhookHandler.js").then((m) => m.createWebhookHandler),
+);
 
 // Anonymous: the source's signature is the authentication. Every method reaches the handler so that a wrong one
 // gets a 405 problem+json.

@@ -58,7 +58,12 @@ const RETRY = { maxRetries: 3, baseDelayMs: 100, maxDelayMs: 2_000, retryAfterCa
 export function createRelay(settings: Settings, catalog: Catalog, options: RelayOptions): Relay {
   const maxBytes = settings.maxUpstreamBytes;
   const management = createHttpClient({ timeoutMs: settings.aiCoreTimeoutMs, maxSockets: 8, maxBytes });
-  const inference = createHttpClient({ timeoutMs: settings.predictTimeoutMs, maxSockets: 128, maxBytes });
+  const inference = createHttpClient({
+    timeoutMs: settings.predictTimeoutMs,
+    maxSockets: 128,
+    maxBytes,
+    bytesOnly: true,
+  });
   const managementPolicy = new UpstreamPolicy("AI Core API", {
     ...RETRY,
     deadlineMs: settings.requestDeadlineMs,

@@ -50,7 +50,8 @@ export class PredictClient {
     return {
       status: response.status,
       contentType: header("content-type"),
-      body: Buffer.from(response.data),
+      // Node's axios answers a Buffer for responseType arraybuffer: pass it on without a copy.
+      body: Buffer.isBuffer(response.data) ? response.data : Buffer.from(response.data),
       retryAfter: header("retry-after"),
     };
   }

@@ -4,11 +4,21 @@ import { errorLine } from "../errorLine";
 import { toErrorResponse } from "../http/errorResponse";
 import { problem, problemResponse, type RelayResponse } from "../http/problem";
 import type { Logger } from "../logger";
-import { type Relay, relayFromEnvironment } from "../relay";
+import type { Relay } from "../relay";
 
 export type HttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<RelayResponse>;
 export type TimerHandler = (timer: Timer, context: InvocationContext) => Promise<void>;
-type RelaySource = (logger: Pick<Logger, "warn">) => Relay;
+type RelaySource = (logger: Pick<Logger, "warn">) => Relay | Promise<Relay>;
+/** Loads a handler factory on first use (a dynamic import), so that nothing of it is evaluated at start. */
+type Loader<H> = () => Promise<(relay: Relay) => H>;
+
+/**
+ * The relay of this process, loaded and built on first use: while the worker indexes the functions only
+ * @azure/functions and these adapters are evaluated — axios, zod, cockatiel and the storage client wait for the
+ * first invocation (cold start).
+ */
+const relayOfEnvironment: RelaySource = async (logger) =>
+  (await import("../relay.js")).relayFromEnvironment(logger);
 
 /** Configuration errors already logged: each is logged once per instance, not once per request. */
 const logged = new WeakSet<ConfigError>();
@@ -29,70 +39,79 @@ export function configurationErrorResponse(error: ConfigError): RelayResponse {
 }
 
 /**
- * An HTTP function whose relay is built on its first invocation. A configuration error does not stop the
- * worker from registering the function: every request is answered 503 problem+json that names the setting.
+ * An HTTP function whose handler module is loaded and whose relay is built on its first invocation (concurrent
+ * first calls share that). A configuration error does not stop the worker from registering the function: every
+ * request is answered 503 problem+json that names the setting, and the next one tries again.
  */
 export function relayHttpFunction(
-  create: (relay: Relay) => HttpHandler,
-  source: RelaySource = relayFromEnvironment,
+  load: Loader<HttpHandler>,
+  source: RelaySource = relayOfEnvironment,
 ): HttpHandler {
-  let handler: HttpHandler | undefined;
+  let handler: Promise<HttpHandler> | undefined;
   return async (request, context) => {
-    if (!handler) {
-      try {
-        handler = create(source(context));
-      } catch (error) {
-        if (error instanceof ConfigError) {
-          logOnce(error, context);
-          return configurationErrorResponse(error);
-        }
-        return toErrorResponse(error, context);
+    handler ??= build(load, source, context);
+    let ready: HttpHandler;
+    try {
+      ready = await handler;
+    } catch (error) {
+      handler = undefined;
+      if (error instanceof ConfigError) {
+        logOnce(error, context);
+        return configurationErrorResponse(error);
       }
+      return toErrorResponse(error, context);
     }
-    return handler(request, context);
+    return ready(request, context);
   };
 }
 
-/** A timer function whose relay is built on its first tick; a configuration error is logged once and skips it. */
+/** A timer function whose handler and relay are built on its first tick; a configuration error is logged once and skips it. */
 export function relayTimerFunction(
-  create: (relay: Relay) => TimerHandler,
-  source: RelaySource = relayFromEnvironment,
+  load: Loader<TimerHandler>,
+  source: RelaySource = relayOfEnvironment,
 ): TimerHandler {
-  let handler: TimerHandler | undefined;
+  let handler: Promise<TimerHandler> | undefined;
   return async (timer, context) => {
-    if (!handler) {
-      try {
-        handler = create(source(context));
-      } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        logOnce(error, context);
-        return;
-      }
+    handler ??= build(load, source, context);
+    let ready: TimerHandler;
+    try {
+      ready = await handler;
+    } catch (error) {
+      handler = undefined;
+      if (!(error instanceof ConfigError)) throw error;
+      logOnce(error, context);
+      return;
     }
-    return handler(timer, context);
+    return ready(timer, context);
   };
 }
 
 export type QueueHandler<T> = (message: unknown, context: InvocationContext) => Promise<T>;
 
 /**
- * A storage queue function whose relay is built on its first message. A configuration error is logged once and
- * thrown: the host retries the message and, after maxDequeueCount deliveries, parks it in the poison queue.
+ * A storage queue function whose handler and relay are built on its first message. A configuration error is logged
+ * once and thrown: the host retries the message and, after maxDequeueCount deliveries, parks it in the poison queue.
  */
 export function relayQueueFunction<T>(
-  create: (relay: Relay) => QueueHandler<T>,
-  source: RelaySource = relayFromEnvironment,
+  load: Loader<QueueHandler<T>>,
+  source: RelaySource = relayOfEnvironment,
 ): QueueHandler<T> {
-  let handler: QueueHandler<T> | undefined;
+  let handler: Promise<QueueHandler<T>> | undefined;
   return async (message, context) => {
-    if (!handler) {
-      try {
-        handler = create(source(context));
-      } catch (error) {
-        if (error instanceof ConfigError) logOnce(error, context);
-        throw error;
-      }
+    handler ??= build(load, source, context);
+    let ready: QueueHandler<T>;
+    try {
+      ready = await handler;
+    } catch (error) {
+      handler = undefined;
+      if (error instanceof ConfigError) logOnce(error, context);
+      throw error;
     }
-    return handler(message, context);
+    return ready(message, context);
   };
+}
+
+async function build<H>(load: Loader<H>, source: RelaySource, logger: Pick<Logger, "warn">): Promise<H> {
+  const [create, relay] = await Promise.all([load(), source(logger)]);
+  return create(relay);
 }

@@ -42,7 +42,7 @@ describe("deployment package (npm run package)", () => {
     expect(packagerOutput).toMatch(/^package: .*aicore-relay\.zip \(\d+\.\d MiB, \d+ entries\)\n$/);
   });
 
-  it("holds the built functions, host.json, the catalog, package.json and the pages, and no sources, tests or dev tools", () => {
+  it("holds the bundle, host.json, the catalog, package.json and the pages, and no sources, tests or dev tools", () => {
     expect(readdirSync(app).sort()).toEqual([
       "dist",
       "host.json",
@@ -51,12 +51,12 @@ describe("deployment package (npm run package)", () => {
       "package.json",
       "static",
     ]);
-    expect(existsSync(path.join(app, "dist", "src", "dev"))).toBe(false);
+    expect(readdirSync(path.join(app, "dist")).sort()).toEqual(["app.js", "app.js.map"]);
     // The status page and the API reference, with Swagger UI from a production dependency (no CDN).
     expect(readdirSync(path.join(app, "static")).sort()).toEqual(["docs.html", "status.html"]);
     expect(existsSync(path.join(app, "node_modules", "swagger-ui-dist", "swagger-ui-bundle.js"))).toBe(true);
     const shipped = JSON.parse(readFileSync(path.join(app, "package.json"), "utf8"));
-    expect(shipped.main).toBe("dist/functions/*.js");
+    expect(shipped.main).toBe("dist/app.js");
     expect(shipped.dependencies).toEqual(repoPackage.dependencies);
     expect(shipped).not.toHaveProperty("devDependencies");
     expect(shipped).not.toHaveProperty("optionalDependencies");
@@ -86,11 +86,9 @@ describe("deployment package (npm run package)", () => {
     expect(present).toEqual([]);
   });
 
-  it("loads every function file with plain Node from the unpacked folder, each dependency resolving there", () => {
-    const functions = readdirSync(path.join(app, "dist", "functions")).filter((f) => f.endsWith(".js"));
-    expect(functions.length).toBeGreaterThanOrEqual(6);
+  it("loads the bundle with plain Node from the unpacked folder, each dependency resolving there", () => {
     const script = [
-      ...functions.map((f) => `require(${JSON.stringify(`./dist/functions/${f}`)});`),
+      'require("./dist/app.js");',
       // Loaded lazily (identity-based storage only), so resolve it explicitly.
       ...Object.keys(repoPackage.dependencies).map((d) => `require.resolve(${JSON.stringify(d)});`),
       "console.log('loaded');",

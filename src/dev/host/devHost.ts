@@ -151,6 +151,8 @@ export interface DevHostOptions {
   console?: Console;
   /** Print the banner (default true). */
   banner?: boolean;
+  /** Log every invocation ("Executing"/"Executed"); by default only failed ones (and the functions' own lines). */
+  verbose?: boolean;
 }
 
 export interface RunningDevHost {
@@ -222,6 +224,7 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
     host,
     bodyLimit: bodyLimitFromEnv(process.env),
     writer,
+    verbose: options.verbose === true,
   }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "EADDRINUSE") throw new DevHostError(`port ${port} is already in use (PORT)`);
     if (error.code === "EACCES") throw new DevHostError(`no permission to listen on port ${port} (PORT)`);
@@ -233,12 +236,21 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
 
   const timers = functions
     .filter((f): f is TimerFunction => f.kind === "timer")
-    .map((fn) => new TimerScheduler(fn, library, out, writer));
+    .map((fn) => new TimerScheduler(fn, library, out, writer, options.verbose === true));
   for (const timer of timers) timer.start();
   if (queues && writer) {
     for (const fn of queueFunctions) {
       listeners.push(
-        new QueueListener({ fn, library, out, clients, queues, writer, leaseMs: messageLeaseMs() }),
+        new QueueListener({
+          fn,
+          library,
+          out,
+          clients,
+          queues,
+          writer,
+          leaseMs: messageLeaseMs(),
+          verbose: options.verbose === true,
+        }),
       );
     }
   }

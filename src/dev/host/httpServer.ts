@@ -5,7 +5,9 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { DevHostError } from "./appConfig";
 import type { HttpFunction } from "./functionTable";
 import { type FunctionsLibrary, invoke, type LibraryCookie, type LibraryHttpResponse } from "./invocation";
+import { LazyRequest } from "./lazyRequest";
 import { type Console, hostLine } from "./logging";
+import { plainResponse } from "./plainResponse";
 import { type QueueOutputWriter, queueOutputsOf } from "./queueOutputWriter";
 
 /** The host's default request body limit (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT unset): 100 MB. */
@@ -132,6 +134,8 @@ export interface HttpServerOptions {
   bodyLimit: number;
   /** Writes the functions' queue output bindings. */
   writer?: QueueOutputWriter;
+  /** Log every invocation, not only failures (`--verbose`). */
+  verbose?: boolean;
 }
 
 export interface RunningHttpServer {
@@ -155,6 +159,13 @@ async function writeResponse(
     throw new TypeError(
       'The HTTP response must be an object with optional properties "body", "status", "headers", and "cookies".',
     );
+  }
+  const plain = plainResponse(result);
+  if (plain) {
+    if (plain.body && method !== "HEAD") plain.headers["content-length"] = String(plain.body.byteLength);
+    res.writeHead(plain.status, plain.headers);
+    res.end(method === "HEAD" ? undefined : plain.body);
+    return;
   }
   const response: LibraryHttpResponse =
     result instanceof library.HttpResponse
@@ -224,13 +235,13 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningHttp
       return;
     }
     const { fn, params } = resolved;
-    const request = new library.HttpRequest({
-      method,
-      url: url.toString(),
-      headers: requestHeaders(req),
-      params,
-      body: { bytes: body },
-    });
+    const headers = requestHeaders(req);
+    const request = LazyRequest.suits(method, body)
+      ? new library.HttpRequest({
+          nativeRequest: new LazyRequest(url.toString(), method, headers, body),
+          params,
+        })
+      : new library.HttpRequest({ method, url: url.toString(), headers, params, body: { bytes: body } });
     const outcome = await invoke(library, out, {
       functionName: fn.name,
       bindings: fn.bindings,
@@ -242,6 +253,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningHttp
         tracestate: headerText(req.headers.tracestate),
       },
       queueOutputs: queueOutputsOf(fn, options.writer),
+      verbose: options.verbose,
     });
     try {
       if (outcome.error !== undefined) throw outcome.error;

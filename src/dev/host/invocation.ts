@@ -38,8 +38,20 @@ export function loadFunctionsLibrary(appRoot: string): FunctionsLibrary {
   return appRequire("@azure/functions") as FunctionsLibrary;
 }
 
-/** The context's `options`, as the library derives them from the bindings. */
-function effectiveOptions(bindings: Record<string, BindingInfo>) {
+type ContextOptions = ReturnType<typeof deriveOptions>;
+const optionsOfBindings = new WeakMap<Record<string, BindingInfo>, ContextOptions>();
+
+/** The context's `options`, as the library derives them from the bindings: once per function, not per call. */
+function effectiveOptions(bindings: Record<string, BindingInfo>): ContextOptions {
+  let options = optionsOfBindings.get(bindings);
+  if (!options) {
+    options = deriveOptions(bindings);
+    optionsOfBindings.set(bindings, options);
+  }
+  return options;
+}
+
+function deriveOptions(bindings: Record<string, BindingInfo>) {
   let trigger: BindingInfo | undefined;
   let returnBinding: BindingInfo | undefined;
   const extraInputs: BindingInfo[] = [];
@@ -83,6 +95,8 @@ export interface InvocationRequest {
     bindings: QueueOutput[];
     write(bindings: QueueOutput[], outputValue: (bindingName: string) => unknown): Promise<void>;
   };
+  /** Log the "Executing"/"Executed" lines of a successful run too (a failure is always logged). */
+  verbose?: boolean;
 }
 
 export interface InvocationOutcome {
@@ -94,7 +108,8 @@ export interface InvocationOutcome {
 /**
  * One invocation as the worker runs it: a fresh InvocationContext (uuid, function name, log handler),
  * preInvocation hooks (which may replace inputs and handler), the handler, postInvocation hooks
- * (which may replace result and error). Logs "Executing"/"Executed" lines around it.
+ * (which may replace result and error). A failure is always logged; the "Executing"/"Executed" lines of a
+ * successful run only when verbose (one stdout write per request costs more than the dev host's own work).
  */
 export async function invoke(
   library: FunctionsLibrary,
@@ -103,6 +118,7 @@ export async function invoke(
 ): Promise<InvocationOutcome> {
   const invocationId = randomUUID();
   const { functionName } = request;
+  const verbose = request.verbose === true;
   const context = new library.InvocationContext({
     invocationId,
     functionName,
@@ -112,7 +128,9 @@ export async function invoke(
     triggerMetadata: request.triggerMetadata,
   }) as { extraOutputs: { get(name: string): unknown } };
   const started = Date.now();
-  hostLine(out, `Executing 'Functions.${functionName}' (Reason='${request.reason}', Id=${invocationId})`);
+  if (verbose) {
+    hostLine(out, `Executing 'Functions.${functionName}' (Reason='${request.reason}', Id=${invocationId})`);
+  }
 
   const hookData: Record<string, unknown> = {};
   let inputs: unknown[] = [request.input];
@@ -158,9 +176,11 @@ export async function invoke(
     hostLine(out, `${functionName} (${invocationId}) threw: ${detail}`, "error");
     return { invocationId, error };
   }
-  hostLine(
-    out,
-    `Executed 'Functions.${functionName}' (Succeeded, Id=${invocationId}, Duration=${duration}ms)`,
-  );
+  if (verbose) {
+    hostLine(
+      out,
+      `Executed 'Functions.${functionName}' (Succeeded, Id=${invocationId}, Duration=${duration}ms)`,
+    );
+  }
   return { invocationId, result };
 }

@@ -17,10 +17,26 @@ export interface Console {
   err(line: string): void;
 }
 
-export const processConsole: Console = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
+/**
+ * Lines written during one turn of the event loop go out as one write per stream: a write to a pipe is a
+ * synchronous system call, and a busy app logs a line or more per request. Whatever is pending is written at exit.
+ */
+function lineWriter(stream: NodeJS.WriteStream): (line: string) => void {
+  let pending = "";
+  const flush = () => {
+    if (pending === "") return;
+    const text = pending;
+    pending = "";
+    stream.write(text);
+  };
+  process.on("exit", flush);
+  return (line) => {
+    if (pending === "") setImmediate(flush);
+    pending += `${line}\n`;
+  };
+}
+
+export const processConsole: Console = { out: lineWriter(process.stdout), err: lineWriter(process.stderr) };
 
 function isErrorLevel(level: LogLevel): boolean {
   return level === "warning" || level === "error" || level === "critical";

@@ -4,11 +4,13 @@ import { DevHostError, loadFunctionApp, type RunningDevHost, startDevHost } from
 import { hostLine, processConsole } from "./logging";
 
 /**
- * CLI: `node dist/src/dev/host/main.js [--app-root DIR] [--port N] [--host ADDR] [--describe]`.
+ * CLI: `node dist/src/dev/host/main.js [--app-root DIR] [--port N] [--host ADDR] [--verbose] [--describe]`.
  * Serves the app (default: the current directory) until SIGINT/SIGTERM. PORT is the default port (7071).
  * Prints `dev host listening at http://HOST:PORT` once ready. A start-up failure is one line on stderr
  * (`dev host: ...`) and exit code 1. `--describe` loads the app, prints what every function registered
- * as one JSON line (the last line) on stdout, and exits without serving. DEVHOST_VERBOSE=1 prints stack traces and system logs.
+ * as one JSON line (the last line) on stdout, and exits without serving. `--verbose` (or DEVHOST_VERBOSE=1) logs
+ * every invocation ("Executing"/"Executed"), stack traces and system logs; by default a successful invocation
+ * prints only what the function itself logs.
  */
 
 interface Arguments {
@@ -16,10 +18,15 @@ interface Arguments {
   port?: number;
   host?: string;
   describe: boolean;
+  verbose: boolean;
 }
 
 function parseArguments(argv: string[]): Arguments {
-  const args: Arguments = { appRoot: process.cwd(), describe: false };
+  const args: Arguments = {
+    appRoot: process.cwd(),
+    describe: false,
+    verbose: process.env.DEVHOST_VERBOSE === "1",
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = (): string => {
@@ -35,6 +42,7 @@ function parseArguments(argv: string[]): Arguments {
       args.port = Number(text);
     } else if (flag === "--host") args.host = value();
     else if (flag === "--describe") args.describe = true;
+    else if (flag === "--verbose") args.verbose = true;
     else throw new DevHostError(`unknown argument ${flag}`);
   }
   return args;
@@ -48,7 +56,7 @@ function portFromEnvironment(): number | undefined {
   return Number(raw);
 }
 
-const verbose = process.env.DEVHOST_VERBOSE === "1";
+let verbose = process.env.DEVHOST_VERBOSE === "1";
 
 function fail(error: unknown): never {
   const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
@@ -65,9 +73,10 @@ registry.systemLog = (level, _category, message) => {
 
 async function main(): Promise<void> {
   const args = parseArguments(process.argv.slice(2));
+  verbose = args.verbose;
   if (args.describe) {
     const { metadata } = loadFunctionApp({ appRoot: args.appRoot });
-    process.stdout.write(`${JSON.stringify(metadata)}\n`);
+    processConsole.out(JSON.stringify(metadata)); // after any line the app logged while loading
     process.exit(0);
   }
   // Signal handlers first: a SIGTERM that comes right after the ready line must stop the host cleanly.
@@ -90,6 +99,7 @@ async function main(): Promise<void> {
     appRoot: args.appRoot,
     port: args.port ?? portFromEnvironment(),
     host: args.host,
+    verbose: args.verbose,
   });
   if (stopping) await host.close().then(() => process.exit(0));
 }

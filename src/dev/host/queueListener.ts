@@ -31,6 +31,8 @@ export interface QueueListenerOptions {
   writer: QueueOutputWriter;
   /** How long a message stays hidden while its function runs (the host: 10 minutes). */
   leaseMs: number;
+  /** Log every invocation, not only failures (`--verbose`). */
+  verbose?: boolean;
 }
 
 const MIN_POLL_MS = 100;
@@ -272,6 +274,7 @@ export class QueueListener {
         popReceipt,
       },
       queueOutputs: queueOutputsOf(fn, writer),
+      verbose: this.#o.verbose,
     });
   }
 

@@ -38,10 +38,12 @@ export class TimerScheduler {
   #closed = false;
 
   readonly #writer: QueueOutputWriter | undefined;
+  readonly #verbose: boolean;
 
-  constructor(fn: TimerFunction, library: FunctionsLibrary, out: Console, writer?: QueueOutputWriter) {
+  constructor(fn: TimerFunction, library: FunctionsLibrary, out: Console, writer?: QueueOutputWriter, verbose = false) {
     this.#writer = writer;
     this.#fn = fn;
+    this.#verbose = verbose;
     this.#library = library;
     this.#out = out;
     this.#lastScheduled = previousOccurrence(fn.schedule, new Date());
@@ -106,6 +108,7 @@ export class TimerScheduler {
       input: timer,
       queueOutputs: queueOutputsOf(this.#fn, this.#writer),
       reason: `${reason} at ${scheduled.toISOString()}${timer.isPastDue ? ", past due" : ""}`,
+      verbose: this.#verbose,
     });
     this.#running = running;
     running.finally(() => {

@@ -5,12 +5,10 @@ import path from "node:path";
 import AdmZip from "adm-zip";
 
 /**
- * What the Functions host needs at the app root besides the built code and the production node_modules: the
+ * What the Functions host needs at the app root besides the bundle and the production node_modules: the
  * status and API reference pages are served from static/.
  */
 const APP_FILES = ["host.json", "models.json", "static"];
-/** Built code that only runs locally (dev host, emulator, launcher, this packager). */
-const LOCAL_ONLY = path.join("src", "dev");
 
 export interface PackageResult {
   zipPath: string;
@@ -37,21 +35,19 @@ function run(command: string, args: string[], cwd: string): void {
 }
 
 /**
- * Builds the zip the README's publish command uploads: whatever `npm run build` left in dist/ (minus the local
- * dev tools), host.json, the catalog, package.json without dev and optional dependencies, and node_modules with
- * the production dependencies only — no devDependencies, no Core Tools (an optional dependency would survive
- * `--omit=dev`). Nothing is built on Azure (no remote build): the zip runs as it is.
+ * Builds the zip the README's publish command uploads: the bundle `npm run build` wrote (the one file
+ * package.json `main` names, and its source map), host.json, the catalog, package.json without dev and optional
+ * dependencies, and node_modules with the production dependencies only (for what the bundle leaves outside:
+ * @azure/identity, swagger-ui-dist's files) — no devDependencies, no Core Tools (an optional dependency would
+ * survive `--omit=dev`). Nothing is built on Azure (no remote build): the zip runs as it is.
  */
 export function createDeploymentPackage(appRoot: string, zipPath: string): PackageResult {
-  const dist = path.join(appRoot, "dist");
-  if (!existsSync(path.join(dist, "functions")))
-    throw new Error("dist/functions is missing: run `npm run build`");
+  const { main } = JSON.parse(readFileSync(path.join(appRoot, "package.json"), "utf8")) as PackageJson;
+  if (!main || /[*?]/.test(main)) throw new Error(`package.json main must name the bundle, not ${main}`);
+  if (!existsSync(path.join(appRoot, main))) throw new Error(`${main} is missing: run \`npm run build\``);
   const stage = mkdtempSync(path.join(tmpdir(), "relay-package-"));
   try {
-    cpSync(dist, path.join(stage, "dist"), {
-      recursive: true,
-      filter: (source) => path.relative(dist, source) !== LOCAL_ONLY,
-    });
+    for (const file of [main, `${main}.map`]) cpSync(path.join(appRoot, file), path.join(stage, file));
     for (const file of APP_FILES)
       cpSync(path.join(appRoot, file), path.join(stage, file), { recursive: true });
     cpSync(path.join(appRoot, "package.json"), path.join(stage, "package.json"));

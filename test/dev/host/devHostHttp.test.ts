@@ -109,4 +109,21 @@ describe("dev host HTTP triggers", () => {
     }
     expect(host.lines.find((l) => l.text.endsWith("error line"))?.stream).toBe("stderr");
   });
+
+  it("prints no per-invocation lines for a successful invocation unless --verbose", async () => {
+    const first = host.lines.length;
+    expect((await fetch(`${url}/api/hello/ada`)).status).toBe(200);
+    const { invocationId } = (await (await fetch(`${url}/api/logs`)).json()) as { invocationId: string };
+    await host.waitForLine(new RegExp(`logs \\(${invocationId}\\): trace line$`), 15_000, first);
+    expect(host.lines.slice(first).filter((l) => /Execut(ing|ed) 'Functions\./.test(l.text))).toEqual([]);
+
+    const verbose = await startFixtureHost({}, ["--verbose"]);
+    try {
+      expect((await fetch(`${verbose.url}/api/hello/ada`)).status).toBe(200);
+      await verbose.host.waitForLine(/Executing 'Functions\.hello' \(Reason='HTTP GET \/api\/hello\/ada'/);
+      await verbose.host.waitForLine(/Executed 'Functions\.hello' \(Succeeded, Id=[\w-]+, Duration=\d+ms\)/);
+    } finally {
+      await verbose.host.stop();
+    }
+  });
 });

@@ -99,9 +99,10 @@ export class DevHostProcess {
 /** Starts the fixture app on a free port and resolves once it listens. */
 export async function startFixtureHost(
   env: NodeJS.ProcessEnv = {},
+  extraArgs: string[] = [],
 ): Promise<{ host: DevHostProcess; url: string }> {
   requireBuild();
-  const host = new DevHostProcess(["--app-root", FIXTURE_APP, "--port", "0"], env);
+  const host = new DevHostProcess(["--app-root", FIXTURE_APP, "--port", "0", ...extraArgs], env);
   const match = await host.waitForLine(/^dev host listening at (http:\/\/\S+)$/);
   return { host, url: match[1] as string };
 }

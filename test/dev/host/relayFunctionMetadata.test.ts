@@ -5,7 +5,8 @@ import { DEVHOST_MAIN, requireBuild } from "./devHostProcess";
 
 /**
  * Pins what every relay function registers through @azure/functions-core: exactly what Azure indexes.
- * Loads dist/functions/*.js through the dev host's registration layer (`--describe`: no server, no timers).
+ * Loads the app's `main` (the bundle, dist/app.js) through the dev host's registration layer (`--describe`: no
+ * server, no timers).
  */
 
 const ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
@@ -119,6 +120,7 @@ afterAll(() => app.remove());
 /** What the app registers, loaded with these settings (and no others of the relay's). */
 function describeApp(env: NodeJS.ProcessEnv): Metadata {
   requireBuild();
+  expect(existsSync(path.join(app.root, "dist", "app.js")), "dist/app.js: run `npm run build`").toBe(true);
   const result = spawnSync(process.execPath, [DEVHOST_MAIN, "--app-root", app.root, "--describe"], {
     encoding: "utf8",
     env: cleanEnv(env),

@@ -40,7 +40,13 @@ export class TimerScheduler {
   readonly #writer: QueueOutputWriter | undefined;
   readonly #verbose: boolean;
 
-  constructor(fn: TimerFunction, library: FunctionsLibrary, out: Console, writer?: QueueOutputWriter, verbose = false) {
+  constructor(
+    fn: TimerFunction,
+    library: FunctionsLibrary,
+    out: Console,
+    writer?: QueueOutputWriter,
+    verbose = false,
+  ) {
     this.#writer = writer;
     this.#fn = fn;
     this.#verbose = verbose;

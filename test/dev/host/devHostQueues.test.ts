@@ -5,7 +5,8 @@ import { enqueue, QueueReader, queueClient } from "../../support/queues";
 import { type DevHostProcess, startFixtureHost } from "./devHostProcess";
 
 // The dev host's storage queue trigger and queue output binding against Azurite, with the fixture app (host.json
-// without extensions.queues: the host's defaults, messageEncoding base64), failures retried at once.
+// without extensions.queues: the host's defaults, messageEncoding base64), failures retried at once; --verbose
+// so that every run is logged and the tests can count them.
 let azurite: RunningAzurite;
 let host: DevHostProcess;
 let url: string;
@@ -15,13 +16,16 @@ const b64 = (text: string) => Buffer.from(text).toString("base64");
 
 beforeAll(async () => {
   azurite = await startAzurite();
-  ({ host, url } = await startFixtureHost({
-    FIXTURE_QUEUES: "1",
-    AzureWebJobsStorage: azurite.connectionString,
-    AzureFunctionsJobHost__extensions__queues__visibilityTimeout: "00:00:00",
-    AzureFunctionsJobHost__extensions__queues__maxDequeueCount: "3",
-    AzureFunctionsJobHost__extensions__queues__maxPollingInterval: "00:00:00.500",
-  }));
+  ({ host, url } = await startFixtureHost(
+    {
+      FIXTURE_QUEUES: "1",
+      AzureWebJobsStorage: azurite.connectionString,
+      AzureFunctionsJobHost__extensions__queues__visibilityTimeout: "00:00:00",
+      AzureFunctionsJobHost__extensions__queues__maxDequeueCount: "3",
+      AzureFunctionsJobHost__extensions__queues__maxPollingInterval: "00:00:00.500",
+    },
+    ["--verbose"],
+  )); // every invocation's lines: the tests count runs
   input = queueClient(azurite.connectionString, "fixture-in");
   echoed = new QueueReader(queueClient(azurite.connectionString, "fixture-out"), (text) =>
     JSON.parse(Buffer.from(text, "base64").toString("utf8")),

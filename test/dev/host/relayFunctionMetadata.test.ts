@@ -1,4 +1,6 @@
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanEnv, isolatedApp } from "../../support/isolatedApp";
 import { DEVHOST_MAIN, requireBuild } from "./devHostProcess";

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { cpuMicros } from "./procStat";
 
 /** CPU seconds (user + system) this process and each of its child processes used so far, by a short name. */
 export type CpuSeconds = Record<string, number>;
@@ -6,44 +7,38 @@ export type CpuSeconds = Record<string, number>;
 /** Linux reports CPU time in clock ticks; 100 per second on every mainstream kernel build (USER_HZ). */
 const TICKS_PER_SECOND = 100;
 
-function cpuOf(pid: string): { ppid: string; seconds: number } | undefined {
+function read(file: string): string {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the command name (which may hold spaces) in parentheses: state ppid ... utime(14) stime(15).
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return {
-      ppid: fields[1] ?? "",
-      seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND,
-    };
+    return readFileSync(file, "utf8");
   } catch {
-    return undefined;
+    return "";
   }
 }
 
-function nameOf(pid: string, names: [RegExp, string][]): string {
-  let command = "";
+/** This process's children (spawned from its main thread), from /proc. */
+function childPids(): number[] {
+  const text = read(`/proc/${process.pid}/task/${process.pid}/children`);
+  return text.split(/\s+/).filter(Boolean).map(Number);
+}
+
+function secondsOf(pid: number): number {
   try {
-    command = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
-  } catch {}
-  return names.find(([pattern]) => pattern.test(command))?.[1] ?? `pid ${pid}`;
+    return cpuMicros(pid) / 1_000_000;
+  } catch {
+    return 0; // exited meanwhile
+  }
 }
 
 /**
- * Reads /proc (Linux only; elsewhere only this process is seen): which process spent the machine's CPU during a
- * phase of the benchmark. `names` maps a pattern of a child's command line to the name reported.
+ * Which process spent the machine's CPU during a phase of the benchmark (Linux /proc). `names` maps a pattern of a
+ * child's command line to the name reported; this process is `bench`.
  */
 export function cpuSeconds(names: [RegExp, string][]): CpuSeconds {
-  const self = String(process.pid);
-  const result: CpuSeconds = { bench: cpuOf(self)?.seconds ?? 0 };
-  let pids: string[] = [];
-  try {
-    pids = readdirSync("/proc").filter((entry) => /^\d+$/.test(entry));
-  } catch {}
-  for (const pid of pids) {
-    const cpu = cpuOf(pid);
-    if (cpu?.ppid !== self) continue;
-    const name = nameOf(pid, names);
-    result[name] = (result[name] ?? 0) + cpu.seconds;
+  const result: CpuSeconds = { bench: secondsOf(process.pid) };
+  for (const pid of childPids()) {
+    const command = read(`/proc/${pid}/cmdline`).replaceAll("\0", " ");
+    const name = names.find(([pattern]) => pattern.test(command))?.[1] ?? `pid ${pid}`;
+    result[name] = (result[name] ?? 0) + secondsOf(pid);
   }
   return result;
 }
@@ -57,14 +52,8 @@ export function cpuSpent(before: CpuSeconds, after: CpuSeconds): CpuSeconds {
 
 /** CPU seconds the whole machine spent busy (all processes, all cores) so far, from /proc/stat; 0 elsewhere. */
 export function machineBusySeconds(): number {
-  try {
-    const [, ...ticks] = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/);
-    const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number);
-    return (
-      ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) /
-      TICKS_PER_SECOND
-    );
-  } catch {
-    return 0;
-  }
+  const [, ...ticks] = (read("/proc/stat").split("\n")[0] ?? "").trim().split(/\s+/);
+  const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number);
+  const busy = [user, nice, system, irq, softirq, steal].reduce<number>((sum, t) => sum + (t || 0), 0);
+  return busy / TICKS_PER_SECOND;
 }

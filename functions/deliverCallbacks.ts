@@ -1,9 +1,9 @@
 import { app } from "@azure/functions";
 import { relayQueueFunction } from "../src/api/relayFunction";
-import { callbackQueueName } from "../src/callbacks/callbackSettings";
+import { callbackQueueName } from "../src/config/queueNames";
 
 export const deliverCallbacks = relayQueueFunction(() =>
-  import("../src/api/deliverCallbackHandler.js").then((m) => m.createDeliverCallbackHandler),
+  import("../src/handlers.js").then((m) => m.createDeliverCallbackHandler),
 );
 
 // One attempt per message; the next attempt is a new message the handler queues, hidden for the schedule's delay.

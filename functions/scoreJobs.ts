@@ -1,9 +1,9 @@
 import { app, output } from "@azure/functions";
 import { relayQueueFunction } from "../src/api/relayFunction";
-import { resultsQueueName, scoringQueueName } from "../src/jobs/jobSettings";
+import { resultsQueueName, scoringQueueName } from "../src/config/queueNames";
 
 export const scoreJobs = relayQueueFunction(() =>
-  import("../src/api/scoreJobHandler.js").then((m) => m.createScoreJobHandler),
+  import("../src/handlers.js").then((m) => m.createScoreJobHandler),
 );
 
 // Queue names are settings with defaults, read when the worker indexes the function (a %Setting% without a value

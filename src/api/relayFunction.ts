@@ -18,7 +18,7 @@ type Loader<H> = () => Promise<(relay: Relay) => H>;
  * first invocation (cold start).
  */
 const relayOfEnvironment: RelaySource = async (logger) =>
-  (await import("../relay.js")).relayFromEnvironment(logger);
+  (await import("../handlers.js")).relayFromEnvironment(logger);
 
 /** Configuration errors already logged: each is logged once per instance, not once per request. */
 const logged = new WeakSet<ConfigError>();

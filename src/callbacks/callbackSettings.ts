@@ -1,9 +1,8 @@
 import { ConfigError } from "../config/configError";
+import { callbackQueueName } from "../config/queueNames";
 import { CallbackAllowList } from "./allowList";
 import { CallbackSigner } from "./callbackSigner";
 import { RetrySchedule } from "./retrySchedule";
-
-export const DEFAULT_CALLBACK_QUEUE = "scoring-callbacks";
 
 export interface CallbackSettings {
   /** `CALLBACK_ALLOWED_HOSTS`; empty: every callback is refused. */
@@ -19,11 +18,6 @@ export interface CallbackSettings {
 
 // A storage queue name: 3–63 lower-case letters, digits and single hyphens; 56 leaves room for "-poison".
 const QUEUE_NAME = /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,55}$/;
-
-/** The queue the callback function listens on, for its registration (validated when the relay is built). */
-export function callbackQueueName(env: NodeJS.ProcessEnv): string {
-  return env.CALLBACK_QUEUE?.trim() || DEFAULT_CALLBACK_QUEUE;
-}
 
 /** Reads the callback settings once, at start; a wrong one is a one-line ConfigError naming it, never a secret. */
 export function loadCallbackSettings(env: NodeJS.ProcessEnv): CallbackSettings {

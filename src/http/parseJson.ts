@@ -9,11 +9,13 @@ function invalid(detail: string): ProblemError {
 }
 
 /**
- * Nesting depth, counted without recursion and without parsing: stops at the first bracket beyond MAX_DEPTH, so
- * a body nested a million levels costs one pass up to there and never reaches a recursive walk.
+ * One pass over the text, without recursion and without parsing: undefined when it nests deeper than MAX_DEPTH
+ * (it stops at the first bracket beyond, so a body nested a million levels never reaches a recursive walk), else
+ * the number of colons outside strings — in valid JSON, the number of object members the text spells out.
  */
-function nestedTooDeep(text: string): boolean {
+function scan(text: string): number | undefined {
   let depth = 0;
+  let members = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -22,11 +24,36 @@ function nestedTooDeep(text: string): boolean {
         i++; // backslash: the next character is escaped
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
+    else if (c === 0x3a) members++;
     else if (c === 0x5b || c === 0x7b) {
-      if (++depth > MAX_DEPTH) return true;
+      if (++depth > MAX_DEPTH) return undefined;
     } else if (c === 0x5d || c === 0x7d) depth--;
   }
-  return false;
+  return members;
+}
+
+/**
+ * Whether the parsed value holds exactly `members` object members and no `__proto__` key: then no key was given
+ * twice (JSON.parse keeps one member per key), and the exact search below is not needed. Iterative; the value is
+ * at most MAX_DEPTH deep.
+ */
+function plainlyUnique(value: unknown, members: number): boolean {
+  const pending: unknown[] = [value];
+  let counted = 0;
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next !== "object" || next === null) continue;
+    if (Array.isArray(next)) {
+      for (const item of next) pending.push(item);
+      continue;
+    }
+    if (Object.hasOwn(next, "__proto__")) return false;
+    for (const key in next) {
+      counted++;
+      pending.push((next as Record<string, unknown>)[key]);
+    }
+  }
+  return counted === members;
 }
 
 /**
@@ -74,13 +101,16 @@ export function parseJsonBody(bytes: Uint8Array): unknown {
     throw invalid("The request body is not valid UTF-8");
   }
   // Before anything walks the text: jsonc-parser's visitor recurses once per level.
-  if (nestedTooDeep(text)) throw invalid(`JSON is nested deeper than ${MAX_DEPTH} levels`);
+  const members = scan(text);
+  if (members === undefined) throw invalid(`JSON is nested deeper than ${MAX_DEPTH} levels`);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     throw invalid(`The request body is not valid JSON: ${(error as Error).message.slice(0, 200)}`);
   }
+  // The common case costs a count; only a body with a repeated or `__proto__` key is searched key by key, to name it.
+  if (plainlyUnique(value, members)) return value;
   const refused = structuralProblem(text);
   if (refused) throw invalid(refused);
   return value;

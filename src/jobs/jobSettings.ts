@@ -1,10 +1,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../config/configError";
+import { DEFAULT_RESULTS_QUEUE, DEFAULT_SCORING_QUEUE } from "../config/queueNames";
 import { ttlHoursSetting } from "../webhooks/dedupSettings";
 
-export const DEFAULT_SCORING_QUEUE = "scoring-requests";
-export const DEFAULT_RESULTS_QUEUE = "scoring-results";
 /** The host's default `extensions.queues.maxDequeueCount`. */
 const DEFAULT_MAX_DEQUEUE_COUNT = 5;
 
@@ -30,15 +29,6 @@ function queueName(env: NodeJS.ProcessEnv, name: string, fallback: string): stri
     );
   }
   return value;
-}
-
-/** The queue the scoring function listens on, for its registration (no validation: that is the relay's job). */
-export function scoringQueueName(env: NodeJS.ProcessEnv): string {
-  return env.SCORING_QUEUE?.trim() || DEFAULT_SCORING_QUEUE;
-}
-
-export function resultsQueueName(env: NodeJS.ProcessEnv): string {
-  return env.RESULTS_QUEUE?.trim() || DEFAULT_RESULTS_QUEUE;
 }
 
 /**

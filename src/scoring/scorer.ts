@@ -84,20 +84,20 @@ export class Scorer {
 
   /** The prediction, or the problem of a known failure; only an unexpected error is thrown. */
   async score(model: ModelDefinition, request: PredictionRequest, logger: Logger): Promise<ScoringOutcome> {
+    // Aborts when the request's budget is spent; every predict call of this request listens to it. A plain timer,
+    // cleared when the request ends: AbortSignal.timeout costs a weak reference and a finalizer per request.
+    const deadline = new AbortController();
+    setMaxListeners(0, deadline.signal); // one listener per call in flight of a batch
+    const timer = setTimeout(() => deadline.abort(), this.requestDeadlineMs);
     try {
-      return await this.predict(model, request, logger, this.deadline());
+      return await this.predict(model, request, logger, deadline.signal);
     } catch (error) {
       const known = toScoringProblem(error);
       if (known) return known;
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
-  }
-
-  /** Aborts when the request's budget is spent; every predict call of this request listens to it. */
-  private deadline(): AbortSignal {
-    const signal = AbortSignal.timeout(this.requestDeadlineMs);
-    setMaxListeners(0, signal); // one listener per call in flight of a batch, and cockatiel's per policy
-    return signal;
   }
 
   private async predict(

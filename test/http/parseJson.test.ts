@@ -59,3 +59,56 @@ describe("JSON nesting", () => {
     );
   });
 });
+
+type Node =
+  | { kind: "array"; items: Node[] }
+  | { kind: "object"; entries: Array<[string, Node]> }
+  | number
+  | string
+  | boolean
+  | null;
+
+/** JSON text of a tree whose objects are lists of [key, value] entries, so that keys may repeat in the text. */
+function spell(node: Node): string {
+  if (typeof node !== "object" || node === null) return JSON.stringify(node);
+  if (node.kind === "array") return `[${node.items.map(spell).join(",")}]`;
+  return `{${node.entries.map(([key, value]) => `${JSON.stringify(key)}:${spell(value)}`).join(",")}}`;
+}
+
+/** Whether any object of the tree spells a key twice or a `__proto__` key. */
+function spellsARepeatedKey(node: Node): boolean {
+  if (typeof node !== "object" || node === null) return false;
+  if (node.kind === "array") return node.items.some(spellsARepeatedKey);
+  const keys = node.entries.map(([key]) => key);
+  return (
+    keys.includes("__proto__") ||
+    new Set(keys).size !== keys.length ||
+    node.entries.some(([, value]) => spellsARepeatedKey(value))
+  );
+}
+
+describe("repeated keys", () => {
+  const key = fc.constantFrom("a", "b", "tenure", "__proto__", "a:b", 'q"', "\\", "{");
+  const tree = fc.letrec<{ node: Node }>((tie) => ({
+    node: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      fc.oneof(fc.integer(), fc.string({ maxLength: 5 }), fc.boolean(), fc.constant(null)),
+      fc.array(tie("node"), { maxLength: 4 }).map((items): Node => ({ kind: "array", items })),
+      fc
+        .array(fc.tuple(key, tie("node")), { maxLength: 4 })
+        .map((entries): Node => ({ kind: "object", entries })),
+    ),
+  })).node;
+
+  it("a body is refused with a 400 exactly when one of its objects spells a key twice or a __proto__ key", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, tree), { maxLength: 5 }), (entries) => {
+        const body: Node = { kind: "object", entries };
+        const text = spell(body);
+        if (spellsARepeatedKey(body)) expect(problemOf(() => parseJsonBody(bytes(text))).status).toBe(400);
+        else expect(parseJsonBody(bytes(text))).toEqual(JSON.parse(text));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});

@@ -42,7 +42,7 @@ describe("deployment package (npm run package)", () => {
     expect(packagerOutput).toMatch(/^package: .*aicore-relay\.zip \(\d+\.\d MiB, \d+ entries\)\n$/);
   });
 
-  it("holds the bundle, host.json, the catalog, package.json and the pages, and no sources, tests or dev tools", () => {
+  it("holds the bundles, host.json, the catalog, package.json and the pages, and no sources, tests or dev tools", () => {
     expect(readdirSync(app).sort()).toEqual([
       "dist",
       "host.json",
@@ -51,7 +51,12 @@ describe("deployment package (npm run package)", () => {
       "package.json",
       "static",
     ]);
-    expect(readdirSync(path.join(app, "dist")).sort()).toEqual(["app.js", "app.js.map"]);
+    expect(readdirSync(path.join(app, "dist")).sort()).toEqual([
+      "app.js",
+      "app.js.map",
+      "handlers.js",
+      "handlers.js.map",
+    ]);
     // The status page and the API reference, with Swagger UI from a production dependency (no CDN).
     expect(readdirSync(path.join(app, "static")).sort()).toEqual(["docs.html", "status.html"]);
     expect(existsSync(path.join(app, "node_modules", "swagger-ui-dist", "swagger-ui-bundle.js"))).toBe(true);
@@ -86,9 +91,11 @@ describe("deployment package (npm run package)", () => {
     expect(present).toEqual([]);
   });
 
-  it("loads the bundle with plain Node from the unpacked folder, each dependency resolving there", () => {
+  it("loads both bundles with plain Node from the unpacked folder, each dependency resolving there", () => {
     const script = [
       'require("./dist/app.js");',
+      // What the functions require on their first invocation.
+      'require("./dist/handlers.js");',
       // Loaded lazily (identity-based storage only), so resolve it explicitly.
       ...Object.keys(repoPackage.dependencies).map((d) => `require.resolve(${JSON.stringify(d)});`),
       "console.log('loaded');",

@@ -1,11 +1,15 @@
 /**
- * The fetch `Request` behind the library's `HttpRequest`, built only when a handler first touches the body or
- * the headers: url and method are answered without it. Building an undici Request costs more than everything else
- * the dev host does per request, and a handler that only routes on its parameters never needs one. Whatever
- * touches the body gets a real Request (same bytes, headers, method and url), so body semantics stay undici's.
+ * The fetch `Request` behind the library's `HttpRequest`, built only when a handler needs one: url, method and
+ * headers are answered without it, and so are the whole-body reads `arrayBuffer()`, `text()` and `json()` (from the
+ * bytes the dev host has already read, as a fresh copy each, consumed once as a fetch body is). Building an undici
+ * Request costs more than everything else the dev host does per request. What needs the body as a stream, a blob,
+ * form data or a clone gets a real Request (same bytes, headers, method and url), so those keep undici's semantics.
  */
 export class LazyRequest {
   #real: Request | undefined;
+  #headers: Headers | undefined;
+  /** Consumed by one of the direct reads below. */
+  #used = false;
 
   constructor(
     readonly url: string,
@@ -20,12 +24,13 @@ export class LazyRequest {
     return method !== "CONNECT" && method !== "TRACE" && method !== "TRACK";
   }
 
-  /** Whoever reads the headers nearly always reads the body next: build the Request once, now. */
   get headers(): Headers {
-    return this.real.headers;
+    this.#headers ??= this.#real?.headers ?? new Headers(this.rawHeaders);
+    return this.#headers;
   }
 
   private get real(): Request {
+    if (this.#used) throw new TypeError("Body is unusable: Body has already been read");
     this.#real ??= new Request(this.url, {
       method: this.method,
       headers: this.rawHeaders,
@@ -39,11 +44,31 @@ export class LazyRequest {
   }
 
   get bodyUsed(): boolean {
-    return this.#real?.bodyUsed ?? false;
+    return this.#used || (this.#real?.bodyUsed ?? false);
+  }
+
+  /** The bytes, once: a second read rejects as undici's does. */
+  private consume(): Promise<Buffer> {
+    if (this.#real) return this.#real.arrayBuffer().then((buffer) => Buffer.from(buffer));
+    if (this.#used) return Promise.reject(new TypeError("Body is unusable: Body has already been read"));
+    this.#used = true;
+    return Promise.resolve(this.bytes);
   }
 
   arrayBuffer(): Promise<ArrayBuffer> {
-    return this.real.arrayBuffer();
+    return this.consume().then((bytes) => {
+      const copy = new ArrayBuffer(bytes.byteLength);
+      new Uint8Array(copy).set(bytes);
+      return copy;
+    });
+  }
+
+  text(): Promise<string> {
+    return this.consume().then((bytes) => new TextDecoder().decode(bytes));
+  }
+
+  json(): Promise<unknown> {
+    return this.text().then((text) => JSON.parse(text));
   }
 
   blob(): Promise<Blob> {
@@ -52,14 +77,6 @@ export class LazyRequest {
 
   formData(): Promise<FormData> {
     return this.real.formData();
-  }
-
-  json(): Promise<unknown> {
-    return this.real.json();
-  }
-
-  text(): Promise<string> {
-    return this.real.text();
   }
 
   clone(): Request {

@@ -35,8 +35,8 @@ function run(command: string, args: string[], cwd: string): void {
 }
 
 /**
- * Builds the zip the README's publish command uploads: the bundle `npm run build` wrote (the one file
- * package.json `main` names, and its source map), host.json, the catalog, package.json without dev and optional
+ * Builds the zip the README's publish command uploads: the bundles `npm run build` wrote (the one file
+ * package.json `main` names and dist/handlers.js beside it, with their source maps), host.json, the catalog, package.json without dev and optional
  * dependencies, and node_modules with the production dependencies only (for what the bundle leaves outside:
  * @azure/identity, swagger-ui-dist's files) — no devDependencies, no Core Tools (an optional dependency would
  * survive `--omit=dev`). Nothing is built on Azure (no remote build): the zip runs as it is.
@@ -47,7 +47,11 @@ export function createDeploymentPackage(appRoot: string, zipPath: string): Packa
   if (!existsSync(path.join(appRoot, main))) throw new Error(`${main} is missing: run \`npm run build\``);
   const stage = mkdtempSync(path.join(tmpdir(), "relay-package-"));
   try {
-    for (const file of [main, `${main}.map`]) cpSync(path.join(appRoot, file), path.join(stage, file));
+    // The two bundles and their maps: `main` and the handlers it requires on first use, beside it.
+    const handlers = path.join(path.dirname(main), "handlers.js");
+    for (const file of [main, `${main}.map`, handlers, `${handlers}.map`]) {
+      cpSync(path.join(appRoot, file), path.join(stage, file));
+    }
     for (const file of APP_FILES)
       cpSync(path.join(appRoot, file), path.join(stage, file), { recursive: true });
     cpSync(path.join(appRoot, "package.json"), path.join(stage, "package.json"));

@@ -1,0 +1,58 @@
+import path from "node:path";
+import { type BuildOptions, build, type Plugin } from "esbuild";
+import { findAppRoot } from "../../appRoot";
+
+/**
+ * `npm run bundle` (part of `npm run build`): two CommonJS bundles in dist/, each minified with its source map.
+ * - dist/app.js, what package.json `main` names: every function's registration (functions/index.ts). The Node
+ *   worker loads it with `require` while it indexes the functions, so it holds as little as possible.
+ * - dist/handlers.js: the handlers and the relay (src/handlers.ts), which app.js requires on the first invocation.
+ * The worker provides `@azure/functions-core` by intercepting `require`, so that module stays a real require
+ * (Azure/azure-functions-nodejs-library issue 201); @azure/identity (identity-based storage only) and
+ * swagger-ui-dist (its files are read from the installed package) stay outside too.
+ */
+const root = findAppRoot(__dirname);
+const handlersEntry = path.join(root, "src", "handlers.ts");
+
+/** Every import of src/handlers from the functions becomes `require("./handlers.js")`, the second bundle. */
+const handlersApart: Plugin = {
+  name: "handlers-apart",
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /(^|\/)handlers(\.js)?$/ }, (args) => {
+      const target = path.resolve(args.resolveDir, args.path).replace(/\.js$/, ".ts");
+      return target === handlersEntry ? { path: "./handlers.js", external: true } : undefined;
+    });
+  },
+};
+
+const common: BuildOptions = {
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "cjs",
+  mainFields: ["module", "main"],
+  minify: true,
+  sourcemap: true,
+  external: ["@azure/functions-core", "@azure/identity", "swagger-ui-dist"],
+  // The ESM builds of the storage SDK read import.meta.url, which CommonJS output lacks: give it this file's URL.
+  define: { "import.meta.url": "__bundleUrl" },
+  banner: { js: "'use strict';const __bundleUrl=require('node:url').pathToFileURL(__filename).href;" },
+  logLevel: "warning",
+};
+
+async function main(): Promise<void> {
+  await Promise.all([
+    build({
+      ...common,
+      entryPoints: [path.join(root, "functions", "index.ts")],
+      outfile: path.join(root, "dist", "app.js"),
+      plugins: [handlersApart],
+    }),
+    build({ ...common, entryPoints: [handlersEntry], outfile: path.join(root, "dist", "handlers.js") }),
+  ]);
+}
+
+main().catch((error: unknown) => {
+  console.error(`bundle: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});

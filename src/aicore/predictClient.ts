@@ -22,6 +22,14 @@ export class PredictClient {
     private readonly tokens: TokenProvider,
   ) {}
 
+  /**
+   * Starts fetching the token now, if none is cached, without waiting for it: a prediction that must first look
+   * its deployment up (a cold instance) gets the token while storage is read. A failure shows on the real call.
+   */
+  warmUp(): void {
+    this.tokens.getToken().catch(() => undefined);
+  }
+
   /** Throws a transient UpstreamError for 429/502/503/504 so a retry policy can act on it. */
   async predict(
     resourceGroup: string,

@@ -20,6 +20,8 @@ export interface RefreshSummary {
  */
 export class DeploymentRefresher {
   private readonly inflightGroups = new Map<string, Promise<DeploymentRecord[]>>();
+  /** Record writes of lookups still in flight: the timer waits for them, a request does not. */
+  private readonly writes = new Set<Promise<void>>();
   /** Lines of the shared list calls, written through an invocation that still waits for them. */
   private readonly log = new SharedLog();
 
@@ -54,6 +56,13 @@ export class DeploymentRefresher {
         }
       }),
     );
+    // The records' writes, with their lines (a write that fails says so through this tick's log).
+    const leave = this.log.join(logger);
+    try {
+      await Promise.all(this.writes);
+    } finally {
+      leave();
+    }
     return { groups: groups.length, failedGroups, records };
   }
 
@@ -132,11 +141,15 @@ export class DeploymentRefresher {
         const change = describeChange(previous, record);
         // A warning: the line that says a model changed deployment or status must not be filtered as routine.
         if (change) logger.warn(change);
-        await this.records.put(record).catch((error: unknown) => {
+        // In memory at once; the request that waits for this lookup does not wait for storage too (the timer's
+        // refresh does, see refreshAll).
+        const stored = this.records.put(record).catch((error: unknown) => {
           logger.warn(
             `deployment record of model ${model.name} not stored: ${errorLine(error)}; kept in memory`,
           );
         });
+        this.writes.add(stored);
+        stored.finally(() => this.writes.delete(stored));
         return record;
       }),
     );

@@ -33,8 +33,8 @@ export class TableRecordStore implements RecordStore {
   }
 
   read(model: string, timeoutMs = this.timeoutMs): Promise<DeploymentRecord | undefined> {
+    // No table yet reads as no record (404 either way): only a write creates it, so a cold start pays no create.
     return withStorageDeadline(timeoutMs, "read a deployment record", async (abortSignal) => {
-      await this.ensureTable(abortSignal);
       try {
         const entity = await this.table.getEntity<RecordEntity>(model, ROW_KEY, { abortSignal });
         return JSON.parse(entity.record) as DeploymentRecord;
@@ -46,13 +46,16 @@ export class TableRecordStore implements RecordStore {
   }
 
   write(record: DeploymentRecord): Promise<void> {
+    const entity = { partitionKey: record.model, rowKey: ROW_KEY, record: JSON.stringify(record) };
     return withStorageDeadline(this.timeoutMs, "write a deployment record", async (abortSignal) => {
-      await this.ensureTable(abortSignal);
-      await this.table.upsertEntity<RecordEntity>(
-        { partitionKey: record.model, rowKey: ROW_KEY, record: JSON.stringify(record) },
-        "Replace",
-        { abortSignal },
-      );
+      try {
+        await this.table.upsertEntity<RecordEntity>(entity, "Replace", { abortSignal });
+      } catch (error) {
+        // The first write to a new storage account: create the table, then write once more.
+        if (!(error instanceof RestError && error.statusCode === 404)) throw error;
+        await this.ensureTable(abortSignal);
+        await this.table.upsertEntity<RecordEntity>(entity, "Replace", { abortSignal });
+      }
     });
   }
 

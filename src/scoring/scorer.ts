@@ -154,6 +154,8 @@ export class Scorer {
     logger: Logger,
     deadline: AbortSignal,
   ): Promise<DeploymentRecord> {
+    // Nothing in memory: a cold instance, whose first call needs the token whatever storage holds.
+    if (!this.records.peek(model.name)) this.predictClient.warmUp();
     let { record } = await this.records.get(model.name);
     if (!record) {
       try {

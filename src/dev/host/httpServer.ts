@@ -144,6 +144,9 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
+/** Bodies up to this size are sent in the same write as the headers. */
+const SINGLE_WRITE_BYTES = 64 * 1024;
+
 async function writeResponse(
   res: http.ServerResponse,
   method: string,
@@ -164,7 +167,11 @@ async function writeResponse(
   if (plain) {
     if (plain.body && method !== "HEAD") plain.headers["content-length"] = String(plain.body.byteLength);
     res.writeHead(plain.status, plain.headers);
-    res.end(method === "HEAD" ? undefined : plain.body);
+    if (method === "HEAD" || !plain.body) res.end();
+    // A small body as a latin1 string (the same bytes): Node then sends status line, headers and body in one
+    // write; a Buffer goes out as a second chunk, a writev per response.
+    else if (plain.body.byteLength <= SINGLE_WRITE_BYTES) res.end(plain.body.toString("latin1"), "latin1");
+    else res.end(plain.body);
     return;
   }
   const response: LibraryHttpResponse =

@@ -81,6 +81,16 @@ describe("dev host HTTP triggers", () => {
     expect(Buffer.from(await response.arrayBuffer())).toEqual(bytes);
   });
 
+  it("answers a plain response's bytes exactly, small (sent with the headers) or large", async () => {
+    for (const size of [256, 70_000]) {
+      const bytes = Buffer.from(Array.from({ length: size }, (_, i) => i % 256));
+      const response = await fetch(`${url}/api/models/churn/bytes`, { method: "POST", body: bytes });
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-length")).toBe(String(size));
+      expect(Buffer.from(await response.arrayBuffer())).toEqual(bytes);
+    }
+  });
+
   it("answers 204 when the handler returns nothing", async () => {
     const response = await fetch(`${url}/api/nothing`, { method: "POST" });
     expect(response.status).toBe(204);

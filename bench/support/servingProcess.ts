@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
+import { stopChild } from "../../test/support/stopChild";
 
 export interface ServingProcess {
   name: string;
@@ -53,16 +53,6 @@ export async function startServingProcess(
     startedAt,
     readyAt,
     output: () => text,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, "exit");
-      child.kill("SIGTERM");
-      const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      try {
-        await exited;
-      } finally {
-        clearTimeout(killer);
-      }
-    },
+    stop: () => stopChild(child),
   };
 }

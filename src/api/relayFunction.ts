@@ -47,14 +47,12 @@ export function relayHttpFunction(
   load: Loader<HttpHandler>,
   source: RelaySource = relayOfEnvironment,
 ): HttpHandler {
-  let handler: Promise<HttpHandler> | undefined;
+  const handler = onFirstUse(load, source);
   return async (request, context) => {
-    handler ??= build(load, source, context);
     let ready: HttpHandler;
     try {
-      ready = await handler;
+      ready = await handler(context);
     } catch (error) {
-      handler = undefined;
       if (error instanceof ConfigError) {
         logOnce(error, context);
         return configurationErrorResponse(error);
@@ -70,14 +68,12 @@ export function relayTimerFunction(
   load: Loader<TimerHandler>,
   source: RelaySource = relayOfEnvironment,
 ): TimerHandler {
-  let handler: Promise<TimerHandler> | undefined;
+  const handler = onFirstUse(load, source);
   return async (timer, context) => {
-    handler ??= build(load, source, context);
     let ready: TimerHandler;
     try {
-      ready = await handler;
+      ready = await handler(context);
     } catch (error) {
-      handler = undefined;
       if (!(error instanceof ConfigError)) throw error;
       logOnce(error, context);
       return;
@@ -96,14 +92,12 @@ export function relayQueueFunction<T>(
   load: Loader<QueueHandler<T>>,
   source: RelaySource = relayOfEnvironment,
 ): QueueHandler<T> {
-  let handler: Promise<QueueHandler<T>> | undefined;
+  const handler = onFirstUse(load, source);
   return async (message, context) => {
-    handler ??= build(load, source, context);
     let ready: QueueHandler<T>;
     try {
-      ready = await handler;
+      ready = await handler(context);
     } catch (error) {
-      handler = undefined;
       if (error instanceof ConfigError) logOnce(error, context);
       throw error;
     }
@@ -111,7 +105,19 @@ export function relayQueueFunction<T>(
   };
 }
 
-async function build<H>(load: Loader<H>, source: RelaySource, logger: Pick<Logger, "warn">): Promise<H> {
-  const [create, relay] = await Promise.all([load(), source(logger)]);
-  return create(relay);
+/**
+ * The handler, loaded and built on the first call (concurrent first calls share that); a failed build is tried
+ * again on the next call.
+ */
+function onFirstUse<H>(load: Loader<H>, source: RelaySource): (logger: Pick<Logger, "warn">) => Promise<H> {
+  let handler: Promise<H> | undefined;
+  return (logger) => {
+    handler ??= Promise.all([load(), source(logger)])
+      .then(([create, relay]) => create(relay))
+      .catch((error: unknown) => {
+        handler = undefined;
+        throw error;
+      });
+    return handler;
+  };
 }

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import path from "node:path";
 import type { FaultSnapshot } from "../../src/dev/emulator/faultInjector";
 import type { RequestLogSnapshot } from "../../src/dev/emulator/requestLog";
 import type { ServiceKey } from "../../src/dev/emulator/server";
+import { stopChild } from "./stopChild";
 
 /** The compiled CLI; `npm test` builds it first (pretest). */
 export const EMULATOR_MAIN = path.resolve(__dirname, "../../dist/src/dev/emulator/main.js");
@@ -161,17 +161,6 @@ export async function startEmulatorProcess(env: Record<string, string> = {}): Pr
     control: controlFor(ready.url),
     child,
     output,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, "exit");
-      child.kill("SIGTERM");
-      // A safety net for a process that ignores SIGTERM, not a wait: cleared as soon as it exits.
-      const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      try {
-        await exited;
-      } finally {
-        clearTimeout(killer);
-      }
-    },
+    stop: () => stopChild(child),
   };
 }

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import AdmZip from "adm-zip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SHIPPED_PACKAGES } from "../../src/dev/package/deploymentPackage";
 import { DevHostProcess, REPO_ROOT, requireBuild } from "../dev/host/devHostProcess";
 
 /**
@@ -62,13 +63,16 @@ describe("deployment package (npm run package)", () => {
     expect(existsSync(path.join(app, "node_modules", "swagger-ui-dist", "swagger-ui-bundle.js"))).toBe(true);
     const shipped = JSON.parse(readFileSync(path.join(app, "package.json"), "utf8"));
     expect(shipped.main).toBe("dist/app.js");
-    expect(shipped.dependencies).toEqual(repoPackage.dependencies);
+    // Only what the bundles load from node_modules, at the versions the repository pins.
+    expect(shipped.dependencies).toEqual(
+      Object.fromEntries(SHIPPED_PACKAGES.map((name) => [name, repoPackage.dependencies[name]])),
+    );
     expect(shipped).not.toHaveProperty("devDependencies");
     expect(shipped).not.toHaveProperty("optionalDependencies");
   });
 
   it("carries no devDependency (unless a production package needs it too) and not the optional Core Tools", () => {
-    const neededByShipped = new Set(Object.keys(repoPackage.dependencies));
+    const neededByShipped = new Set<string>(SHIPPED_PACKAGES);
     const modules = path.join(app, "node_modules");
     const packageDirs = readdirSync(modules).flatMap((entry) =>
       entry.startsWith("@")
@@ -96,8 +100,8 @@ describe("deployment package (npm run package)", () => {
       'require("./dist/app.js");',
       // What the functions require on their first invocation.
       'require("./dist/handlers.js");',
-      // Loaded lazily (identity-based storage only), so resolve it explicitly.
-      ...Object.keys(repoPackage.dependencies).map((d) => `require.resolve(${JSON.stringify(d)});`),
+      // What the bundles load from node_modules, with everything each needs (identity is loaded lazily: load it).
+      ...SHIPPED_PACKAGES.map((d) => `require(${JSON.stringify(d)});`),
       "console.log('loaded');",
     ].join("\n");
     const result = spawnSync(process.execPath, ["-e", script], {
@@ -107,6 +111,14 @@ describe("deployment package (npm run package)", () => {
     });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout.trim().split("\n").at(-1)).toBe("loaded");
+  });
+
+  it("leaves out of node_modules what the bundles hold (the relay's libraries)", () => {
+    const bundled = Object.keys(repoPackage.dependencies).filter(
+      (name) => !(SHIPPED_PACKAGES as readonly string[]).includes(name),
+    );
+    expect(bundled).toEqual(expect.arrayContaining(["axios", "zod", "@azure/data-tables"]));
+    expect(bundled.filter((name) => existsSync(path.join(app, "node_modules", name)))).toEqual([]);
   });
 
   it("registers every function and answers over HTTP when served from the unpacked folder", async () => {

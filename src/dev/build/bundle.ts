@@ -1,6 +1,7 @@
 import path from "node:path";
 import { type BuildOptions, build, type Plugin } from "esbuild";
 import { findAppRoot } from "../../appRoot";
+import { RUNTIME_PACKAGES, WORKER_MODULE } from "./externals";
 
 /**
  * `npm run bundle` (part of `npm run build`): two CommonJS bundles in dist/, each minified with its source map.
@@ -48,7 +49,7 @@ const common: BuildOptions = {
   mainFields: ["module", "main"],
   minify: true,
   sourcemap: true,
-  external: ["@azure/functions-core", "@azure/identity", "swagger-ui-dist"],
+  external: [WORKER_MODULE, ...RUNTIME_PACKAGES],
   // The ESM builds of the storage SDK read import.meta.url, which CommonJS output lacks: give it this file's URL.
   define: { "import.meta.url": "__bundleUrl" },
   banner: { js: "'use strict';const __bundleUrl=require('node:url').pathToFileURL(__filename).href;" },

@@ -1,14 +1,31 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import AdmZip from "adm-zip";
+import { RUNTIME_PACKAGES } from "../build/externals";
+import { installClosure, type LockPackages } from "./packageClosure";
 
 /**
  * What the Functions host needs at the app root besides the bundle and the production node_modules: the
  * status and API reference pages are served from static/.
  */
 const APP_FILES = ["host.json", "models.json", "static"];
+
+/**
+ * The packages the zip's node_modules holds: what the bundles load at run time, and @azure/functions — bundled
+ * too, but whoever serves the unpacked folder with the project's dev host loads it from there.
+ */
+export const SHIPPED_PACKAGES = [...RUNTIME_PACKAGES, "@azure/functions"] as const;
 
 export interface PackageResult {
   zipPath: string;
@@ -77,6 +94,24 @@ export function createDeploymentPackage(appRoot: string, zipPath: string): Packa
       scripts: _scripts,
       ...shipped
     } = packageJson;
+    // Everything else is in the bundles: keep only what they load from node_modules, and say so in package.json.
+    const lock = JSON.parse(readFileSync(path.join(stage, "package-lock.json"), "utf8")) as {
+      packages: LockPackages;
+    };
+    const kept = installClosure(lock.packages, SHIPPED_PACKAGES);
+    for (const install of Object.keys(lock.packages)) {
+      if (install.startsWith("node_modules/") && !kept.has(install)) {
+        rmSync(path.join(stage, install), { recursive: true, force: true });
+      }
+    }
+    const modules = path.join(stage, "node_modules");
+    for (const scope of readdirSync(modules).filter((name) => name.startsWith("@"))) {
+      if (readdirSync(path.join(modules, scope)).length === 0)
+        rmSync(path.join(modules, scope), { recursive: true });
+    }
+    shipped.dependencies = Object.fromEntries(
+      SHIPPED_PACKAGES.map((name) => [name, packageJson.dependencies?.[name] ?? "*"]),
+    );
     writeFileSync(path.join(stage, "package.json"), `${JSON.stringify(shipped, null, 2)}\n`);
     rmSync(path.join(stage, "package-lock.json"));
     rmSync(path.join(stage, "node_modules", ".bin"), { recursive: true, force: true });

@@ -49,13 +49,14 @@ export class LazyRequest {
 
   /** The bytes, once: a second read rejects as undici's does. */
   private consume(): Promise<Buffer> {
-    if (this.#real) return this.#real.arrayBuffer().then((buffer) => Buffer.from(buffer));
     if (this.#used) return Promise.reject(new TypeError("Body is unusable: Body has already been read"));
     this.#used = true;
     return Promise.resolve(this.bytes);
   }
 
   arrayBuffer(): Promise<ArrayBuffer> {
+    // Once a real Request exists its body is the one to read (it may have been read already).
+    if (this.#real) return this.#real.arrayBuffer();
     return this.consume().then((bytes) => {
       const copy = new ArrayBuffer(bytes.byteLength);
       new Uint8Array(copy).set(bytes);
@@ -64,6 +65,7 @@ export class LazyRequest {
   }
 
   text(): Promise<string> {
+    if (this.#real) return this.#real.text();
     return this.consume().then((bytes) => new TextDecoder().decode(bytes));
   }
 

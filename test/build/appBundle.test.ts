@@ -58,6 +58,11 @@ describe("the app bundle (package.json main) and the handlers bundle", () => {
     expect(requiredBy(HANDLERS)).toEqual(["@azure/identity"]);
   });
 
+  it("requires the handlers bundle rather than import() it: the ES module loader would scan all of it", () => {
+    expect(textOf(APP)).toContain('require("./handlers.js")');
+    expect(textOf(APP)).not.toMatch(/\bimport\(/);
+  });
+
   it("leaves the relay's libraries to the handlers bundle: indexing parses none of them", () => {
     const app = sourcesOf(APP);
     expect(app).toEqual(expect.arrayContaining(["functions/predict.ts", "src/api/relayFunction.ts"]));

@@ -1,6 +1,7 @@
 import { DeploymentsApi } from "./aicore/deploymentsApi";
 import { createHttpClient } from "./aicore/httpClient";
 import { PredictClient } from "./aicore/predictClient";
+import { PreparedRequests } from "./aicore/preparedRequests";
 import { TokenProvider } from "./aicore/tokenProvider";
 import { UpstreamPolicy, type UpstreamPolicyOptions } from "./aicore/upstreamPolicy";
 import { findAppRoot } from "./appRoot";
@@ -58,12 +59,10 @@ const RETRY = { maxRetries: 3, baseDelayMs: 100, maxDelayMs: 2_000, retryAfterCa
 export function createRelay(settings: Settings, catalog: Catalog, options: RelayOptions): Relay {
   const maxBytes = settings.maxUpstreamBytes;
   const management = createHttpClient({ timeoutMs: settings.aiCoreTimeoutMs, maxSockets: 8, maxBytes });
-  const inference = createHttpClient({
-    timeoutMs: settings.predictTimeoutMs,
-    maxSockets: 128,
-    maxBytes,
-    bytesOnly: true,
-  });
+  const inference = new PreparedRequests(
+    createHttpClient({ timeoutMs: settings.predictTimeoutMs, maxSockets: 128, maxBytes }),
+    "post",
+  );
   const managementPolicy = new UpstreamPolicy("AI Core API", {
     ...RETRY,
     deadlineMs: settings.requestDeadlineMs,

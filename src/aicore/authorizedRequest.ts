@@ -1,32 +1,28 @@
-import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from "axios";
+import type { AxiosResponse } from "axios";
 import type { TokenProvider } from "./tokenProvider";
 import { throwIfRetryable } from "./transientFailure";
 import { fromTransportError } from "./upstreamError";
 
+/** Sends the request with this bearer token (and the resource group header the caller adds). */
+export type SendWithToken<T> = (token: string) => Promise<AxiosResponse<T>>;
+
 /**
- * Sends an AI Core request with a bearer token and the resource group header. A 401 means the token was
- * refused (revoked, rotated): it is dropped and the request is sent once more with a fresh one. A retryable
- * status (429, 502-504) is thrown as a transient UpstreamError for the caller's retry policy.
+ * Sends an AI Core request with a bearer token. A 401 means the token was refused (revoked, rotated): it is
+ * dropped and the request is sent once more with a fresh one. A retryable status (429, 502-504) is thrown as a
+ * transient UpstreamError for the caller's retry policy; what the transport throws becomes an UpstreamError.
  */
-export async function authorizedRequest(
-  http: AxiosInstance,
+export async function authorizedRequest<T>(
   tokens: TokenProvider,
-  resourceGroup: string,
-  config: AxiosRequestConfig,
+  send: SendWithToken<T>,
   upstream: string,
-): Promise<AxiosResponse<ArrayBuffer>> {
-  const send = async (token: string) =>
-    http
-      .request<ArrayBuffer>({
-        ...config,
-        headers: { ...config.headers, Authorization: `Bearer ${token}`, "AI-Resource-Group": resourceGroup },
-      })
-      .catch((error: unknown) => {
-        throw fromTransportError(error, upstream);
-      });
+): Promise<AxiosResponse<T>> {
+  const attempt = (token: string) =>
+    send(token).catch((error: unknown) => {
+      throw fromTransportError(error, upstream);
+    });
   const token = await tokens.getToken();
-  const first = await send(token);
+  const first = await attempt(token);
   if (first.status !== 401) return throwIfRetryable(first, upstream);
   tokens.invalidate(token);
-  return throwIfRetryable(await send(await tokens.getToken()), upstream);
+  return throwIfRetryable(await attempt(await tokens.getToken()), upstream);
 }

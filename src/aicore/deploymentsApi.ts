@@ -72,16 +72,20 @@ export class DeploymentsApi {
     const upstream = "AI Core deployments API";
     const request = (signal?: AbortSignal) =>
       authorizedRequest(
-        this.http,
         this.tokens,
-        resourceGroup,
-        {
-          method: "GET",
-          url: `${this.aiApiUrl}${path}`,
-          params,
-          headers: trace ? { Accept: "application/json", ...trace } : { Accept: "application/json" },
-          signal,
-        },
+        (token) =>
+          this.http.request<ArrayBuffer>({
+            method: "GET",
+            url: `${this.aiApiUrl}${path}`,
+            params,
+            headers: {
+              Accept: "application/json",
+              ...trace,
+              Authorization: `Bearer ${token}`,
+              "AI-Resource-Group": resourceGroup,
+            },
+            signal,
+          }),
         upstream,
       );
     const response = this.policy

@@ -16,8 +16,6 @@ export function createHttpClient(options: {
   timeoutMs: number;
   maxSockets?: number;
   maxBytes?: number;
-  /** Bodies go out as the caller's string or bytes and come back as bytes: no axios transforms at all (hot path). */
-  bytesOnly?: boolean;
 }): AxiosInstance {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, keepAliveMsecs: 10_000 };
   return axios.create({
@@ -31,6 +29,5 @@ export function createHttpClient(options: {
     // Keep bytes as they came: the relay passes model answers through untouched.
     responseType: "arraybuffer",
     transitional: { clarifyTimeoutError: true },
-    ...(options.bytesOnly ? { transformRequest: [], transformResponse: [] } : {}),
   });
 }

@@ -1,12 +1,10 @@
-import type { AxiosInstance } from "axios";
 import type { TraceHeaders } from "../tracing/traceHeaders";
 import { authorizedRequest } from "./authorizedRequest";
+import type { PreparedRequests } from "./preparedRequests";
 import type { TokenProvider } from "./tokenProvider";
 
-const PREDICT_HEADERS = {
-  "Content-Type": "application/json",
-  Accept: "application/json, text/plain;q=0.9, */*;q=0.5",
-};
+const CONTENT_TYPE = "application/json";
+const ACCEPT = "application/json, text/plain;q=0.9, */*;q=0.5";
 
 export interface UpstreamAnswer {
   status: number;
@@ -18,7 +16,7 @@ export interface UpstreamAnswer {
 /** `POST {deploymentUrl}{predictPath}`: the one upstream call of a prediction. */
 export class PredictClient {
   constructor(
-    private readonly http: AxiosInstance,
+    private readonly posts: PreparedRequests,
     private readonly tokens: TokenProvider,
   ) {}
 
@@ -30,25 +28,32 @@ export class PredictClient {
     this.tokens.getToken().catch(() => undefined);
   }
 
-  /** Throws a transient UpstreamError for 429/502/503/504 so a retry policy can act on it. */
+  /**
+   * Sends the JSON body; `timeoutMs` bounds this call (what is left of the request's deadline), the client's
+   * PREDICT_TIMEOUT_MS when absent. Throws a transient UpstreamError for 429/502/503/504 so a retry policy can act.
+   */
   async predict(
     resourceGroup: string,
     url: string,
-    body: unknown,
-    signal?: AbortSignal,
+    body: string,
+    timeoutMs?: number,
     trace?: TraceHeaders,
   ): Promise<UpstreamAnswer> {
-    const response = await authorizedRequest(
-      this.http,
+    const response = await authorizedRequest<Buffer>(
       this.tokens,
-      resourceGroup,
-      {
-        method: "POST",
-        url,
-        data: JSON.stringify(body),
-        signal,
-        headers: trace ? { ...PREDICT_HEADERS, ...trace } : PREDICT_HEADERS,
-      },
+      (token) =>
+        this.posts.send({
+          url,
+          data: body,
+          timeout: timeoutMs,
+          headers: {
+            "Content-Type": CONTENT_TYPE,
+            Accept: ACCEPT,
+            Authorization: `Bearer ${token}`,
+            "AI-Resource-Group": resourceGroup,
+            ...trace,
+          },
+        }),
       "model server",
     );
     const header = (name: string) => {

@@ -19,6 +19,7 @@ import {
   timeout,
   wrap,
 } from "cockatiel";
+import type { RequestDeadline } from "./requestDeadline";
 import { isTransient, isUpstreamFault, markExhausted } from "./transientFailure";
 import { UpstreamError } from "./upstreamError";
 
@@ -49,7 +50,10 @@ const CIRCUIT_STATE_NAMES: Record<CircuitState, CircuitStateName> = {
 
 export interface AttemptContext {
   attempt: number;
+  /** Aborted by this policy's own deadline (deadlineMs), if it has one. */
   signal: AbortSignal;
+  /** What is left of the caller's RequestDeadline: this attempt's timeout. */
+  remainingMs?: number;
 }
 
 /** Why the policy refused to call at all: answered 503 with Retry-After, at once. */
@@ -92,23 +96,32 @@ export class UpstreamPolicy {
 
   /**
    * Runs `attempt` under the policies; `key` selects the circuit (a deployment id). `deadline` is the whole
-   * request's: once it has passed no attempt starts (not even a retry after its backoff), and the one in flight is
-   * aborted and answered as a timeout at once.
+   * request's: once it has passed no attempt starts, each attempt gets what is left of it as its timeout (so the one
+   * in flight ends at the deadline), and a backoff never waits past it — all without a timer or signal per call.
    */
   async execute<T>(
     key: string,
     attempt: (context: AttemptContext) => Promise<T>,
-    deadline?: AbortSignal,
+    deadline?: RequestDeadline,
   ): Promise<T> {
     try {
-      if (deadline?.aborted) throw new TaskCancelledError("the request deadline has passed");
-      const run = this.policyFor(key).execute((context) => {
-        if (context.signal.aborted) throw new TaskCancelledError("the request deadline has passed");
-        return attempt({ attempt: context.attempt + 1, signal: context.signal });
-      }, deadline);
-      return await (deadline ? untilAborted(run, deadline) : run);
+      if (deadline?.passed()) throw new TaskCancelledError("the request deadline has passed");
+      return await this.policyFor(key).execute((context) => {
+        if (context.signal.aborted || deadline?.passed()) {
+          throw new TaskCancelledError("the request deadline has passed");
+        }
+        const run = attempt({
+          attempt: context.attempt + 1,
+          signal: context.signal,
+          remainingMs: deadline?.remainingMs(),
+        });
+        return deadline ? run.catch((error: unknown) => rememberDeadline(error, deadline)) : run;
+      });
     } catch (error) {
-      const failure = this.translate(error, key);
+      // An attempt cut off by what was left of the deadline is the deadline's timeout.
+      const deadlineTimeout =
+        deadline?.passed() && error instanceof UpstreamError && error.failure === "timeout";
+      const failure = this.translate(deadlineTimeout ? new TaskCancelledError() : error, key);
       markExhausted(failure); // an outer policy must not retry it again
       throw failure;
     }
@@ -145,10 +158,21 @@ export class UpstreamPolicy {
   /** Exponential backoff with full jitter; a Retry-After answer is waited out (up to the cap) instead. */
   private delayFor(context: IRetryBackoffContext<unknown>): number {
     const failure = "error" in context.result ? context.result.error : undefined;
+    const delay = this.backoffFor(failure, context.attempt);
+    // Never wait past the request's deadline: a retry that would start after it is not made, and the request
+    // answers as a timeout when the deadline comes.
+    const deadline = failure instanceof Error ? deadlineOfFailure.get(failure) : undefined;
+    if (!deadline || delay < deadline.remainingMs()) return delay;
+    const left = deadline.remainingMs();
+    deadline.end();
+    return left;
+  }
+
+  private backoffFor(failure: unknown, attempt: number): number {
     if (failure instanceof UpstreamError && failure.retryAfterSeconds !== undefined) {
       return Math.min(failure.retryAfterSeconds * 1000, this.options.retryAfterCapMs);
     }
-    const ceiling = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (context.attempt - 1));
+    const ceiling = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (attempt - 1));
     return Math.random() * ceiling;
   }
 
@@ -174,16 +198,10 @@ export class UpstreamPolicy {
   }
 }
 
-/** `work`, or a TaskCancelledError as soon as `signal` aborts (what is in flight is aborted by the same signal). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(new TaskCancelledError("the request deadline has passed"));
-    // It may have passed already, while the first attempt ran.
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
-  });
-  return Promise.race([work, aborted]).finally(() => {
-    if (onAbort) signal.removeEventListener("abort", onAbort);
-  });
+/** The deadline of the request whose attempt failed: the retry's backoff reads it (failures are rare; calls are not). */
+const deadlineOfFailure = new WeakMap<Error, RequestDeadline>();
+
+function rememberDeadline(error: unknown, deadline: RequestDeadline): never {
+  if (error instanceof Error) deadlineOfFailure.set(error, deadline);
+  throw error;
 }

@@ -1,6 +1,6 @@
-import { setMaxListeners } from "node:events";
 import { DEFAULT_MAX_UPSTREAM_BYTES } from "../aicore/httpClient";
 import type { PredictClient, UpstreamAnswer } from "../aicore/predictClient";
+import { RequestDeadline } from "../aicore/requestDeadline";
 import { bodyExcerpt, parseRetryAfter, UpstreamError } from "../aicore/upstreamError";
 import type { CircuitStateName, UpstreamPolicy } from "../aicore/upstreamPolicy";
 import type { Catalog, ModelDefinition } from "../config/catalog";
@@ -84,19 +84,14 @@ export class Scorer {
 
   /** The prediction, or the problem of a known failure; only an unexpected error is thrown. */
   async score(model: ModelDefinition, request: PredictionRequest, logger: Logger): Promise<ScoringOutcome> {
-    // Aborts when the request's budget is spent; every predict call of this request listens to it. A plain timer,
-    // cleared when the request ends: AbortSignal.timeout costs a weak reference and a finalizer per request.
-    const deadline = new AbortController();
-    setMaxListeners(0, deadline.signal); // one listener per call in flight of a batch
-    const timer = setTimeout(() => deadline.abort(), this.requestDeadlineMs);
+    // The request's budget: every predict call of this request (a batch's too) gets what is left of it.
+    const deadline = new RequestDeadline(this.requestDeadlineMs);
     try {
-      return await this.predict(model, request, logger, deadline.signal);
+      return await this.predict(model, request, logger, deadline);
     } catch (error) {
       const known = toScoringProblem(error);
       if (known) return known;
       throw error;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -104,7 +99,7 @@ export class Scorer {
     model: ModelDefinition,
     request: PredictionRequest,
     logger: Logger,
-    deadline: AbortSignal,
+    deadline: RequestDeadline,
   ): Promise<Prediction> {
     let record = await this.usableRecord(model, logger, deadline);
     if (model.requestFormat === "instances") {
@@ -152,14 +147,14 @@ export class Scorer {
   private async usableRecord(
     model: ModelDefinition,
     logger: Logger,
-    deadline: AbortSignal,
+    deadline: RequestDeadline,
   ): Promise<DeploymentRecord> {
     // Nothing in memory: a cold instance, whose first call needs the token whatever storage holds.
     if (!this.records.peek(model.name)) this.predictClient.warmUp();
     let { record } = await this.records.get(model.name);
     if (!record) {
       try {
-        record = await this.refresher.refreshModel(model, logger, deadline);
+        record = await this.refresher.refreshModel(model, logger, deadline.signal());
       } catch (error) {
         const reason = errorLine(error);
         throw new ProblemError(
@@ -188,12 +183,12 @@ export class Scorer {
     record: DeploymentRecord,
     body: unknown,
     logger: Logger,
-    deadline: AbortSignal,
+    deadline: RequestDeadline,
   ): Promise<{ answer: UpstreamAnswer; servedBy: DeploymentRecord }> {
     const answer = await this.send(model, record, body, logger, deadline);
     if (answer.status !== 404) return { answer: this.accept(answer, record), servedBy: record };
     logger.warn(`model ${model.name}: deployment ${record.deploymentId} answered 404; refreshing its record`);
-    const fresh = await this.refresher.refreshModel(model, logger, deadline).catch(() => undefined);
+    const fresh = await this.refresher.refreshModel(model, logger, deadline.signal()).catch(() => undefined);
     if (!fresh) {
       throw noUsableDeployment({
         ...record,
@@ -219,19 +214,20 @@ export class Scorer {
     record: DeploymentRecord,
     body: unknown,
     logger: Logger,
-    deadline: AbortSignal,
+    deadline: RequestDeadline,
   ): Promise<UpstreamAnswer> {
     const url = `${(record.deploymentUrl ?? "").replace(/\/+$/, "")}${model.predictPath}`;
     const deploymentId = record.deploymentId ?? "none";
     const trace = traceHeadersOf(logger);
+    const json = JSON.stringify(body);
     const started = performance.now();
     let attempts = 0;
     try {
       const answer = await this.policy.execute(
         deploymentId,
-        ({ attempt, signal }) => {
+        ({ attempt, remainingMs }) => {
           attempts = attempt;
-          return this.predictClient.predict(model.resourceGroup, url, body, signal, trace);
+          return this.predictClient.predict(model.resourceGroup, url, json, remainingMs, trace);
         },
         deadline,
       );

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { authorizedRequest } from "../../src/aicore/authorizedRequest";
 import { createHttpClient } from "../../src/aicore/httpClient";
+import { PreparedRequests } from "../../src/aicore/preparedRequests";
 import { TokenProvider } from "../../src/aicore/tokenProvider";
 import { sendJson, startLoopbackServer } from "../support/loopbackServer";
 
@@ -28,11 +29,16 @@ describe("authorized AI Core request", () => {
       { tokenUrl: `${server.url}/oauth/token`, clientId: "c", clientSecret: "s" },
       http,
     );
+    const posts = new PreparedRequests(http, "post");
+    const url = `${server.url}/x`;
     const response = await authorizedRequest(
-      http,
       tokens,
-      "team-a",
-      { method: "GET", url: `${server.url}/x` },
+      (token) =>
+        posts.send({
+          url,
+          data: "{}",
+          headers: { Authorization: `Bearer ${token}`, "AI-Resource-Group": "team-a" },
+        }),
       "test",
     );
     expect(response.status).toBe(200);
@@ -54,11 +60,10 @@ describe("authorized AI Core request", () => {
       { tokenUrl: `${server.url}/oauth/token`, clientId: "c", clientSecret: "s" },
       http,
     );
+    const url = `${server.url}/x`;
     const response = await authorizedRequest(
-      http,
       tokens,
-      "default",
-      { method: "GET", url: `${server.url}/x` },
+      (token) => http.request({ method: "GET", url, headers: { Authorization: `Bearer ${token}` } }),
       "test",
     );
     expect(response.status).toBe(401);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { RequestDeadline } from "../../src/aicore/requestDeadline";
 import { UpstreamError } from "../../src/aicore/upstreamError";
 import {
   UpstreamPolicy,
@@ -137,19 +138,61 @@ describe("upstream policy", () => {
 
   it("starts no attempt once the request's deadline has passed, not even the retry after a backoff", async () => {
     const policy = new UpstreamPolicy("m", { ...FAST, baseDelayMs: 200, maxDelayMs: 200 });
-    const deadline = new AbortController();
+    const deadline = new RequestDeadline(20);
     const calls: number[] = [];
     // The deadline passes while the first attempt fails: its retry would start after the backoff.
     const fn = async ({ attempt }: { attempt: number }) => {
       calls.push(attempt);
-      deadline.abort();
+      await new Promise((resolve) => setTimeout(resolve, 30));
       throw status(503);
     };
-    const outcome = policy.execute("d1", fn, deadline.signal).catch((e: unknown) => e);
-    expect(await outcome).toMatchObject({ failure: "timeout" });
+    const outcome = await policy.execute("d1", fn, deadline).catch((e: unknown) => e);
+    expect(outcome).toMatchObject({ failure: "timeout" });
     await new Promise((resolve) => setTimeout(resolve, 300)); // past the backoff
     expect(calls).toEqual([1]);
-    await expect(policy.execute("d2", fn, deadline.signal)).rejects.toMatchObject({ failure: "timeout" });
+    await expect(policy.execute("d2", fn, deadline)).rejects.toMatchObject({ failure: "timeout" });
     expect(calls).toEqual([1]);
+  });
+
+  it("never waits a backoff past the deadline: a Retry-After longer than the time left ends at the deadline", async () => {
+    const policy = new UpstreamPolicy("m", { ...FAST, retryAfterCapMs: 10_000 });
+    const deadline = new RequestDeadline(100);
+    const calls: number[] = [];
+    const fn = async ({ attempt, remainingMs }: { attempt: number; remainingMs?: number }) => {
+      calls.push(attempt);
+      expect(remainingMs).toBeGreaterThan(0);
+      expect(remainingMs).toBeLessThanOrEqual(100);
+      throw status(429, 5); // Retry-After: 5 s
+    };
+    const outcome = policy.execute("d1", fn, deadline).catch((e: unknown) => e);
+    const settled = await Promise.race([
+      outcome,
+      new Promise((resolve) => setTimeout(() => resolve("still waiting"), 2_000)),
+    ]);
+    expect(settled).toMatchObject({ failure: "timeout" });
+    expect(calls).toEqual([1]);
+  });
+
+  it("gives each attempt what is left of the deadline as its timeout, and calls its timeout the deadline's", async () => {
+    const policy = new UpstreamPolicy("model server", FAST);
+    const seen: Array<number | undefined> = [];
+    const error = await policy
+      .execute(
+        "d1",
+        async ({ remainingMs }) => {
+          seen.push(remainingMs);
+          // What the transport answers when that timeout fires.
+          await new Promise((resolve) => setTimeout(resolve, remainingMs));
+          throw new UpstreamError("timeout", "model server", "model server did not answer in time");
+        },
+        new RequestDeadline(30),
+      )
+      .catch((e: unknown) => e);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toBeGreaterThan(0);
+    expect(seen[0]).toBeLessThanOrEqual(30);
+    expect(error).toMatchObject({
+      failure: "timeout",
+    });
   });
 });

@@ -57,7 +57,7 @@ const common: BuildOptions = {
   target: "node20",
   format: "cjs",
   mainFields: ["module", "main"],
-  minify: true,
+  minify: process.env.BUNDLE_MINIFY !== "0",
   sourcemap: true,
   external: [WORKER_MODULE, ...RUNTIME_PACKAGES],
   // The ESM builds of the storage SDK read import.meta.url, which CommonJS output lacks: give it this file's URL.

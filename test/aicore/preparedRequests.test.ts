@@ -59,7 +59,9 @@ describe("prepared requests (axios's http adapter with the instance's config mer
   });
 
   it("reuses the keep-alive connection for the next call", async () => {
-    server = await startLoopbackServer((_req, res) => res.end("ok"));
+    server = await startLoopbackServer((_req, res) => {
+      res.end("ok");
+    });
     const posts = new PreparedRequests(createHttpClient({ timeoutMs: 2_000 }), "post");
     for (let i = 0; i < 3; i++) await posts.send({ url: server.url, data: "x", headers: {} });
     expect(server.requests).toHaveLength(3);
@@ -88,7 +90,9 @@ describe("prepared requests (axios's http adapter with the instance's config mer
   });
 
   it("cuts off an answer larger than the instance's maxContentLength", async () => {
-    server = await startLoopbackServer((_req, res) => res.end(Buffer.alloc(10_000, 97)));
+    server = await startLoopbackServer((_req, res) => {
+      res.end(Buffer.alloc(10_000, 97));
+    });
     const posts = new PreparedRequests(createHttpClient({ timeoutMs: 2_000, maxBytes: 1_000 }), "post");
     const error = await posts.send({ url: server.url, data: "x", headers: {} }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AxiosError);

@@ -69,6 +69,8 @@ const HOOK_NAMES: readonly HookName[] = [
   "log",
 ];
 
+const NO_HOOKS: readonly HookCallback[] = Object.freeze([]);
+
 /** What the dev host reads back from the core module after the app has loaded. */
 export class CoreRegistry {
   readonly functions = new Map<string, Registration>();
@@ -78,8 +80,10 @@ export class CoreRegistry {
   locked = false;
   systemLog: SystemLogger = () => {};
 
-  hookCallbacks(name: HookName): HookCallback[] {
-    return [...(this.hooks.get(name) ?? [])];
+  /** A copy (a hook may unregister itself while they run); the same empty array when there are none. */
+  hookCallbacks(name: HookName): readonly HookCallback[] {
+    const callbacks = this.hooks.get(name);
+    return callbacks && callbacks.length > 0 ? [...callbacks] : NO_HOOKS;
   }
 }
 

@@ -5,10 +5,11 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { DevHostError } from "./appConfig";
 import type { HttpFunction } from "./functionTable";
 import { type FunctionsLibrary, invoke, type LibraryCookie, type LibraryHttpResponse } from "./invocation";
-import { LazyRequest } from "./lazyRequest";
+import { headerRecord, LazyRequest } from "./lazyRequest";
 import { type Console, hostLine } from "./logging";
-import { plainResponse } from "./plainResponse";
+import { type PlainResponse, plainResponse } from "./plainResponse";
 import { type QueueOutputWriter, queueOutputsOf } from "./queueOutputWriter";
+import { RequestTargets } from "./requestTarget";
 
 /** The host's default request body limit (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT unset): 100 MB. */
 export const DEFAULT_BODY_LIMIT = 104_857_600;
@@ -36,6 +37,8 @@ function sendHostStatus(
   res.end();
 }
 
+const NO_BYTES = Buffer.alloc(0);
+
 /**
  * Reads the body as the host does without HTTP streams: up to `limit` bytes (then "too-large", and reading
  * stops); a chunked body without Content-Length is not forwarded at all (the function sees an empty body).
@@ -45,7 +48,7 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | "t
   if (declared !== undefined && Number(declared) > limit) return Promise.resolve("too-large");
   const forwarded = declared !== undefined || req.headers["transfer-encoding"] === undefined;
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] | undefined;
     let size = 0;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
@@ -53,21 +56,20 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | "t
         req.off("data", onData);
         req.pause();
         resolve("too-large");
-      } else if (forwarded) chunks.push(chunk);
+      } else if (forwarded) {
+        if (chunks === undefined) chunks = [chunk];
+        else chunks.push(chunk);
+      }
     };
     req.on("data", onData);
-    req.on("end", () => resolve(Buffer.concat(chunks)));
+    // The parser hands out copies: one chunk (a small body) is the body as it is.
+    req.on("end", () =>
+      resolve(
+        chunks === undefined ? NO_BYTES : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
+      ),
+    );
     req.on("error", reject);
   });
-}
-
-function requestHeaders(req: http.IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    headers[name] = Array.isArray(value) ? value.join(", ") : value;
-  }
-  return headers;
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {
@@ -98,17 +100,20 @@ export class HttpRouter {
   constructor(functions: HttpFunction[], routePrefix: string) {
     // Most specific first, like ASP.NET routing: literal segments beat parameters.
     this.#functions = [...functions].sort((a, b) => b.route.precedence - a.route.precedence);
-    this.#prefix = routePrefix;
+    this.#prefix = routePrefix === "" ? "" : `/${routePrefix}`.toLowerCase();
   }
 
   /** The route path below the prefix, or undefined when the path is outside the prefix. */
   #routePath(pathname: string): string | undefined {
-    const trimmed = pathname.replace(/\/+$/, "");
+    const trimmed = pathname.endsWith("/") ? pathname.replace(/\/+$/, "") : pathname;
     if (this.#prefix === "") return trimmed;
-    const prefix = `/${this.#prefix}`;
-    if (trimmed.toLowerCase() === prefix.toLowerCase()) return "";
-    if (trimmed.toLowerCase().startsWith(`${prefix.toLowerCase()}/`)) return trimmed.slice(prefix.length);
-    return undefined;
+    // Pathnames are ASCII (the URL parser percent-encodes the rest): lower-casing keeps their length.
+    const prefix = this.#prefix;
+    if (trimmed.length < prefix.length || trimmed.slice(0, prefix.length).toLowerCase() !== prefix) {
+      return undefined;
+    }
+    if (trimmed.length === prefix.length) return "";
+    return trimmed.charCodeAt(prefix.length) === 47 ? trimmed.slice(prefix.length) : undefined;
   }
 
   /** The function for the path and method, or nothing (the host answers 404 for a method no function registers). */
@@ -144,15 +149,33 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-/** Bodies up to this size are sent in the same write as the headers. */
+/** Byte bodies up to this size are sent in the same write as the headers. */
 const SINGLE_WRITE_BYTES = 64 * 1024;
 
-async function writeResponse(
+/** Writes a plain answer at once: no promise, no stream. */
+function writePlain(res: http.ServerResponse, method: string, plain: PlainResponse): void {
+  const { body } = plain;
+  if (method === "HEAD" || body === undefined) {
+    res.writeHead(plain.status, plain.headers);
+    res.end();
+    return;
+  }
+  const text = typeof body === "string";
+  plain.headers["content-length"] = String(text ? Buffer.byteLength(body) : body.byteLength);
+  res.writeHead(plain.status, plain.headers);
+  // A string, or small bytes as a latin1 string (the same bytes): Node then sends status line, headers and body
+  // in one write; a Buffer goes out as a chunk of its own.
+  if (text || body.byteLength > SINGLE_WRITE_BYTES) res.end(body);
+  else res.end(body.toString("latin1"), "latin1");
+}
+
+/** Sends what the handler returned; a promise only for a streamed body. */
+function writeResponse(
   res: http.ServerResponse,
   method: string,
   library: FunctionsLibrary,
   result: unknown,
-): Promise<void> {
+): Promise<void> | undefined {
   if (result === undefined || result === null) {
     res.writeHead(204);
     res.end();
@@ -165,13 +188,7 @@ async function writeResponse(
   }
   const plain = plainResponse(result);
   if (plain) {
-    if (plain.body && method !== "HEAD") plain.headers["content-length"] = String(plain.body.byteLength);
-    res.writeHead(plain.status, plain.headers);
-    if (method === "HEAD" || !plain.body) res.end();
-    // A small body as a latin1 string (the same bytes): Node then sends status line, headers and body in one
-    // write; a Buffer goes out as a second chunk, a writev per response.
-    else if (plain.body.byteLength <= SINGLE_WRITE_BYTES) res.end(plain.body.toString("latin1"), "latin1");
-    else res.end(plain.body);
+    writePlain(res, method, plain);
     return;
   }
   const response: LibraryHttpResponse =
@@ -190,7 +207,7 @@ async function writeResponse(
     res.end();
     return;
   }
-  await new Promise<void>((resolve, reject) => {
+  return new Promise<void>((resolve, reject) => {
     const body = Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>);
     body.on("error", reject);
     res.on("close", resolve);
@@ -198,32 +215,17 @@ async function writeResponse(
   });
 }
 
-/** host, IPv4 or [IPv6], with an optional port: what a Host header may hold (RFC 9110 §7.2). */
-const HOST_HEADER = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?$/;
-
-/**
- * The request's URL from its origin-form target (`/path?query`) and Host header; undefined when either is
- * malformed. The target is taken as a path, always: `//evil/api/x` is the path `//evil/api/x`, never host evil.
- */
-function requestUrl(req: http.IncomingMessage, fallbackHost: string): URL | undefined {
-  const target = req.url ?? "/";
-  const host = req.headers.host ?? fallbackHost;
-  if (!target.startsWith("/") || !HOST_HEADER.test(host)) return undefined;
-  try {
-    return new URL(`http://${host}${target}`);
-  } catch {
-    return undefined;
-  }
-}
-
 export function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const router = new HttpRouter(options.functions, options.routePrefix);
   const { library, out } = options;
 
+  const targets = new RequestTargets();
+  // Where a request without a Host header (HTTP/1.0) went; the port is known once listening.
+  let fallbackHost = "";
+
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const method = (req.method ?? "GET").toUpperCase();
-    const listening = options.host.includes(":") ? `[${options.host}]` : options.host;
-    const url = requestUrl(req, `${listening}:${options.port}`);
+    const url = targets.parse(req.url ?? "/", req.headers.host ?? fallbackHost);
     // The host answers a request it cannot read as a URL (a malformed Host, a target that is no path) with 400.
     if (!url) {
       sendHostStatus(res, 400);
@@ -242,29 +244,38 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningHttp
       return;
     }
     const { fn, params } = resolved;
-    const headers = requestHeaders(req);
+    const href = url.href;
+    // Without a query string the library need not parse the URL again for `request.query`.
+    const query = url.search === "" ? {} : undefined;
     const request = LazyRequest.suits(method, body)
       ? new library.HttpRequest({
-          nativeRequest: new LazyRequest(url.toString(), method, headers, body),
+          nativeRequest: new LazyRequest(href, method, req.headers, body),
           params,
+          query,
         })
-      : new library.HttpRequest({ method, url: url.toString(), headers, params, body: { bytes: body } });
+      : new library.HttpRequest({
+          method,
+          url: href,
+          headers: headerRecord(req.headers),
+          params,
+          query,
+          body: { bytes: body },
+        });
     const outcome = await invoke(library, out, {
       functionName: fn.name,
       bindings: fn.bindings,
       callback: fn.callback,
       input: request,
-      reason: `HTTP ${method} ${url.pathname}`,
-      trace: {
-        traceparent: headerText(req.headers.traceparent),
-        tracestate: headerText(req.headers.tracestate),
-      },
+      reason: () => `HTTP ${method} ${url.pathname}`,
+      traceparent: headerText(req.headers.traceparent),
+      tracestate: headerText(req.headers.tracestate),
       queueOutputs: queueOutputsOf(fn, options.writer),
       verbose: options.verbose,
     });
     try {
       if (outcome.error !== undefined) throw outcome.error;
-      await writeResponse(res, method, library, outcome.result);
+      const streaming = writeResponse(res, method, library, outcome.result);
+      if (streaming) await streaming;
     } catch (error) {
       if (outcome.error === undefined) {
         const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -304,6 +315,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningHttp
       server.off("error", reject);
       const { port } = server.address() as AddressInfo;
       const shownHost = options.host.includes(":") ? `[${options.host}]` : options.host;
+      fallbackHost = `${shownHost}:${port}`;
       resolve({
         url: `http://${shownHost}:${port}`,
         port,

@@ -1,11 +1,10 @@
-import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { BindingInfo, FunctionCallback } from "./coreApi";
 import { registry } from "./coreApi";
 import type { QueueOutput } from "./functionTable";
 import { type Console, hostLine, invocationLogHandler } from "./logging";
-import { invocationTraceContext } from "./traceContext";
+import { invocationIds } from "./traceContext";
 
 /** The parts of `@azure/functions` the dev host builds invocations with: the app's own copy of the library. */
 export interface FunctionsLibrary {
@@ -85,9 +84,11 @@ export interface InvocationRequest {
   callback: FunctionCallback;
   /** Builds the trigger input (the library's HttpRequest, or the Timer object). */
   input: unknown;
-  reason: string;
+  /** For the "Executing" line (a function: only built when that line is written). */
+  reason: string | (() => string);
   /** The incoming W3C trace context (HTTP triggers), continued by the invocation's own span. */
-  trace?: { traceparent?: string; tracestate?: string };
+  traceparent?: string;
+  tracestate?: string;
   /** `context.triggerMetadata` (queue triggers: id, dequeueCount, ...). */
   triggerMetadata?: Record<string, unknown>;
   /** Queue output bindings, written after a successful run; a failure to write them fails the invocation. */
@@ -116,7 +117,7 @@ export async function invoke(
   out: Console,
   request: InvocationRequest,
 ): Promise<InvocationOutcome> {
-  const invocationId = randomUUID();
+  const { invocationId, traceContext } = invocationIds(request.traceparent, request.tracestate);
   const { functionName } = request;
   const verbose = request.verbose === true;
   const context = new library.InvocationContext({
@@ -124,35 +125,57 @@ export async function invoke(
     functionName,
     logHandler: invocationLogHandler(out, functionName, invocationId),
     options: effectiveOptions(request.bindings),
-    traceContext: invocationTraceContext(request.trace?.traceparent, request.trace?.tracestate),
+    traceContext,
     triggerMetadata: request.triggerMetadata,
   }) as { extraOutputs: { get(name: string): unknown } };
   const started = Date.now();
   if (verbose) {
-    hostLine(out, `Executing 'Functions.${functionName}' (Reason='${request.reason}', Id=${invocationId})`);
+    const reason = typeof request.reason === "string" ? request.reason : request.reason();
+    hostLine(out, `Executing 'Functions.${functionName}' (Reason='${reason}', Id=${invocationId})`);
   }
 
+  // Hook contexts are only built when there are hooks: most apps have none, and this runs per request.
+  const preHooks = registry.hookCallbacks("preInvocation");
+  const postHooks = registry.hookCallbacks("postInvocation");
   const hookData: Record<string, unknown> = {};
-  let inputs: unknown[] = [request.input];
-  let callback = request.callback;
+  let inputs: unknown[] | undefined;
   let result: unknown;
   let error: unknown;
   try {
-    const pre = { hookData, appHookData, invocationContext: context, functionCallback: callback, inputs };
-    for (const hook of registry.hookCallbacks("preInvocation")) await hook(pre);
-    inputs = pre.inputs;
-    callback = pre.functionCallback;
-    result = await callback(...inputs, context);
+    if (preHooks.length === 0) {
+      result = await request.callback(request.input, context);
+    } else {
+      inputs = [request.input];
+      const pre = {
+        hookData,
+        appHookData,
+        invocationContext: context,
+        functionCallback: request.callback,
+        inputs,
+      };
+      for (const hook of preHooks) await hook(pre);
+      inputs = pre.inputs;
+      result = await pre.functionCallback(...inputs, context);
+    }
   } catch (caught) {
     error = caught;
   }
-  const post = { hookData, appHookData, invocationContext: context, inputs, result, error };
-  try {
-    for (const hook of registry.hookCallbacks("postInvocation")) await hook(post);
-    result = post.result;
-    error = post.error;
-  } catch (caught) {
-    error = caught;
+  if (postHooks.length > 0) {
+    const post = {
+      hookData,
+      appHookData,
+      invocationContext: context,
+      inputs: inputs ?? [request.input],
+      result,
+      error,
+    };
+    try {
+      for (const hook of postHooks) await hook(post);
+      result = post.result;
+      error = post.error;
+    } catch (caught) {
+      error = caught;
+    }
   }
   const outputs = request.queueOutputs;
   if (error === undefined && outputs && outputs.bindings.length > 0) {
@@ -165,8 +188,8 @@ export async function invoke(
     }
   }
 
-  const duration = Date.now() - started;
   if (error !== undefined) {
+    const duration = Date.now() - started;
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     hostLine(
       out,
@@ -179,7 +202,7 @@ export async function invoke(
   if (verbose) {
     hostLine(
       out,
-      `Executed 'Functions.${functionName}' (Succeeded, Id=${invocationId}, Duration=${duration}ms)`,
+      `Executed 'Functions.${functionName}' (Succeeded, Id=${invocationId}, Duration=${Date.now() - started}ms)`,
     );
   }
   return { invocationId, result };

@@ -1,6 +1,19 @@
+import type { IncomingHttpHeaders } from "node:http";
+
+/** Node's parsed request headers as the fetch Headers init the library's own path takes (repeats joined). */
+export function headerRecord(headers: IncomingHttpHeaders): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    record[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return record;
+}
+
 /**
  * The fetch `Request` behind the library's `HttpRequest`, built only when a handler needs one: url, method and
- * headers are answered without it, and so are the whole-body reads `arrayBuffer()`, `text()` and `json()` (from the
+ * headers are answered without it (Headers built on first use), and so are the whole-body reads `arrayBuffer()`, `text()` and `json()` (from the
  * bytes the dev host has already read, as a fresh copy each, consumed once as a fetch body is). Building an undici
  * Request costs more than everything else the dev host does per request. What needs the body as a stream, a blob,
  * form data or a clone gets a real Request (same bytes, headers, method and url), so those keep undici's semantics.
@@ -14,7 +27,7 @@ export class LazyRequest {
   constructor(
     readonly url: string,
     readonly method: string,
-    private readonly rawHeaders: Record<string, string>,
+    private readonly incomingHeaders: IncomingHttpHeaders,
     private readonly bytes: Buffer,
   ) {}
 
@@ -25,7 +38,7 @@ export class LazyRequest {
   }
 
   get headers(): Headers {
-    this.#headers ??= this.#real?.headers ?? new Headers(this.rawHeaders);
+    this.#headers ??= this.#real?.headers ?? new Headers(headerRecord(this.incomingHeaders));
     return this.#headers;
   }
 
@@ -33,7 +46,7 @@ export class LazyRequest {
     if (this.#used) throw new TypeError("Body is unusable: Body has already been read");
     this.#real ??= new Request(this.url, {
       method: this.method,
-      headers: this.rawHeaders,
+      headers: this.#headers ?? headerRecord(this.incomingHeaders),
       body: this.method === "GET" || this.method === "HEAD" ? undefined : this.bytes,
     });
     return this.#real;

@@ -2,16 +2,31 @@
 export interface PlainResponse {
   status: number;
   headers: Record<string, string>;
-  body: Buffer | undefined;
+  /** A string goes out as UTF-8 (what the library's Response makes of it). */
+  body: string | Buffer | undefined;
 }
 
-const INIT_KEYS = new Set(["status", "headers", "body", "jsonBody", "cookies", "enableContentNegotiation"]);
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 function isPlainRecord(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null) return false;
   const prototype = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
+}
+
+/** Plain string headers with lower-case names, or undefined for anything else (a repeated name, set-cookie). */
+function plainHeaders(headers: unknown): Record<string, string> | undefined {
+  const plain: Record<string, string> = {};
+  if (headers === undefined) return plain;
+  if (!isPlainRecord(headers)) return undefined;
+  for (const name in headers) {
+    const value = headers[name];
+    const lower = name.toLowerCase();
+    if (typeof value !== "string" || Object.hasOwn(plain, lower)) return undefined;
+    if (lower === "set-cookie" || lower === "__proto__") return undefined;
+    plain[lower] = value.trim();
+  }
+  return plain;
 }
 
 /**
@@ -23,34 +38,40 @@ function isPlainRecord(value: unknown): value is Record<string, unknown> {
  */
 export function plainResponse(result: unknown): PlainResponse | undefined {
   if (!isPlainRecord(result)) return undefined;
-  for (const key in result) if (!INIT_KEYS.has(key)) return undefined;
-  const { status = 200, headers = {}, body, jsonBody, cookies } = result;
+  let status: unknown = 200;
+  let headers: unknown;
+  let body: unknown;
+  let jsonBody: unknown;
+  for (const key in result) {
+    const value = result[key];
+    if (value === undefined) continue;
+    if (key === "status") status = value;
+    else if (key === "headers") headers = value;
+    else if (key === "body") body = value;
+    else if (key === "jsonBody") jsonBody = value;
+    else if (key === "cookies") {
+      if (!Array.isArray(value) || value.length > 0) return undefined;
+    } else if (key !== "enableContentNegotiation") return undefined;
+  }
   if (typeof status !== "number" || !Number.isInteger(status) || status < 200 || status > 599)
     return undefined;
-  if (NULL_BODY_STATUSES.has(status) || (Array.isArray(cookies) ? cookies.length > 0 : cookies !== undefined))
-    return undefined;
-  if (!isPlainRecord(headers)) return undefined;
-  const names = new Set<string>();
-  const plainHeaders: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    const lower = name.toLowerCase();
-    if (typeof value !== "string" || names.has(lower) || lower === "set-cookie") return undefined;
-    names.add(lower);
-    plainHeaders[lower] = value.trim();
-  }
-  let bytes: Buffer | undefined;
+  if (NULL_BODY_STATUSES.has(status)) return undefined;
+  const plain = plainHeaders(headers);
+  if (!plain) return undefined;
+  let text: string | Buffer | undefined;
   let defaultType: string | undefined;
   if (jsonBody !== undefined && jsonBody !== null) {
-    bytes = Buffer.from(JSON.stringify(jsonBody));
+    text = JSON.stringify(jsonBody) as string | undefined;
+    if (text === undefined) return undefined;
     defaultType = "application/json";
   } else if (typeof body === "string") {
-    bytes = Buffer.from(body);
+    text = body;
     defaultType = "text/plain;charset=UTF-8";
   } else if (body instanceof Uint8Array) {
-    bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    text = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   } else if (body !== undefined && body !== null) {
     return undefined;
   }
-  if (defaultType && !names.has("content-type")) plainHeaders["content-type"] = defaultType;
-  return { status, headers: plainHeaders, body: bytes };
+  if (defaultType && plain["content-type"] === undefined) plain["content-type"] = defaultType;
+  return { status, headers: plain, body: text };
 }

@@ -127,14 +127,15 @@ export function compileRoute(template: string): RouteTemplate {
       const match = regex.exec(normalized === "/" ? "" : normalized);
       if (!match) return undefined;
       const params: Record<string, string> = {};
-      parameters.forEach((parameter, i) => {
+      for (let i = 0; i < parameters.length; i++) {
+        const parameter = parameters[i] as Parameter;
         const raw = match[i + 1];
         if (raw !== undefined && raw !== "") {
-          params[parameter.name] = safeDecode(raw);
+          params[parameter.name] = raw.includes("%") ? safeDecode(raw) : raw;
         } else if (parameter.defaultValue !== undefined) {
           params[parameter.name] = parameter.defaultValue;
         }
-      });
+      }
       return params;
     },
   };

@@ -101,7 +101,8 @@ export class DeploymentsApi {
         bodyExcerpt(response.data),
       );
     }
-    const parsed = schema.safeParse(parseJsonBytes(response.data));
+    // Parsed once per refresh: zod's generated fast path would cost more to compile than it saves.
+    const parsed = schema.safeParse(parseJsonBytes(response.data), { jitless: true });
     if (!parsed.success) {
       throw new UpstreamError("status", upstream, `${upstream} answered 200 with an unexpected body`, 200);
     }

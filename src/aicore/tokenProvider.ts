@@ -107,7 +107,8 @@ export class TokenProvider {
         bodyExcerpt(response.data),
       );
     }
-    const parsed = tokenAnswerSchema.safeParse(parseJsonBytes(response.data));
+    // Parsed once per token: zod's generated fast path would cost more to compile than it saves.
+    const parsed = tokenAnswerSchema.safeParse(parseJsonBytes(response.data), { jitless: true });
     if (!parsed.success) {
       throw new UpstreamError(
         "status",

@@ -57,7 +57,8 @@ function where(path: PropertyKey[]): string {
 
 /** Validates catalog JSON and builds each model's input schema once. */
 export function parseCatalog(json: unknown, defaultResourceGroup: string, origin = "MODEL_CATALOG"): Catalog {
-  const parsed = catalogSchema.safeParse(json);
+  // Parsed once: zod's generated fast path would cost more to compile than it saves (cold start).
+  const parsed = catalogSchema.safeParse(json, { jitless: true });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     // zod reports a bad record key as "Invalid key in record"; say what a model name may be instead.

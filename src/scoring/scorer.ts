@@ -216,7 +216,7 @@ export class Scorer {
     logger: Logger,
     deadline: RequestDeadline,
   ): Promise<UpstreamAnswer> {
-    const url = `${(record.deploymentUrl ?? "").replace(/\/+$/, "")}${model.predictPath}`;
+    const url = predictUrl(record.deploymentUrl ?? "", model.predictPath);
     const deploymentId = record.deploymentId ?? "none";
     const trace = traceHeadersOf(logger);
     const json = JSON.stringify(body);
@@ -282,4 +282,9 @@ function prediction(model: ModelDefinition, answer: UpstreamAnswer, record: Depl
     contentType: answer.contentType ?? "application/octet-stream",
     body: answer.body,
   };
+}
+
+/** The deployment URL (without trailing slashes) followed by the model's predict path. */
+function predictUrl(deploymentUrl: string, predictPath: string): string {
+  return `${deploymentUrl.endsWith("/") ? deploymentUrl.replace(/\/+$/, "") : deploymentUrl}${predictPath}`;
 }

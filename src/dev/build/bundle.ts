@@ -9,8 +9,7 @@ import { RUNTIME_PACKAGES, WORKER_MODULE } from "./externals";
  *   worker loads it with `require` while it indexes the functions, so it holds as little as possible.
  * - dist/handlers.js: the handlers and the relay (src/handlers.ts), which app.js requires on the first invocation.
  * The worker provides `@azure/functions-core` by intercepting `require`, so that module stays a real require
- * (Azure/azure-functions-nodejs-library issue 201); @azure/identity (identity-based storage only) and
- * swagger-ui-dist (its files are read from the installed package) stay outside too.
+ * (Azure/azure-functions-nodejs-library issue 201); the packages of externals.ts are loaded from node_modules.
  */
 const root = findAppRoot(__dirname);
 const handlersEntry = path.join(root, "src", "handlers.ts");
@@ -18,7 +17,7 @@ const handlersEntry = path.join(root, "src", "handlers.ts");
 /**
  * Every import of src/handlers from the functions becomes `require("./handlers.js")`, the second bundle: the
  * functions' dynamic `import()` of it is bundled as a module of one line that requires it. Left to Node as an
- * `import()`, the 1.2 MB file would go through the ES module loader, which reads it again to guess its format and
+ * `import()`, the 1 MB file would go through the ES module loader, which reads it again to guess its format and
  * scans all of it for its exports (about 170 ms of the first invocation here); `require` only compiles it.
  */
 const handlersApart: Plugin = {

@@ -21,11 +21,8 @@ import { installClosure, type LockPackages } from "./packageClosure";
  */
 const APP_FILES = ["host.json", "models.json", "static"];
 
-/**
- * The packages the zip's node_modules holds: what the bundles load at run time, and @azure/functions — bundled
- * too, but whoever serves the unpacked folder with the project's dev host loads it from there.
- */
-export const SHIPPED_PACKAGES = [...RUNTIME_PACKAGES, "@azure/functions"] as const;
+/** The packages the zip's node_modules holds: what the bundles load at run time. */
+export const SHIPPED_PACKAGES = RUNTIME_PACKAGES;
 
 export interface PackageResult {
   zipPath: string;

@@ -319,7 +319,7 @@ describe("malformed requests (property-based)", () => {
     let deliveries = 0;
     await fc.assert(
       fc.asyncProperty(
-        deepJson(1_000_000),
+        deepJson(1_000_000).filter(({ body }) => Buffer.from(body).toString("utf8") !== VALID_BATCH),
         fc.constantFrom("predict", "crm", "github-example"),
         async (deep, to) => {
           const { body, levels } = deep;

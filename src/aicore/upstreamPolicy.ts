@@ -1,5 +1,6 @@
 import {
   BrokenCircuitError,
+  type BulkheadPolicy,
   BulkheadRejectedError,
   bulkhead,
   type CircuitBreakerPolicy,
@@ -77,6 +78,8 @@ export class UpstreamPolicy {
   private readonly retryPolicy: RetryPolicy;
   /** The whole composition per key (its own circuit), built once and reused. */
   private readonly composed = new Map<string, IPolicy<IRetryContext>>();
+  /** The bulkhead, when configured: a call that must queue for a slot waits under a timer of its deadline. */
+  private readonly bulkhead: BulkheadPolicy | undefined;
   /** The circuit of each key, to show its state. */
   private readonly breakers = new Map<string, CircuitBreakerPolicy>();
 
@@ -87,7 +90,10 @@ export class UpstreamPolicy {
     if (options.deadlineMs !== undefined) {
       this.shared.push(timeout(options.deadlineMs, TimeoutStrategy.Aggressive));
     }
-    if (options.bulkhead) this.shared.push(bulkhead(options.bulkhead.limit, options.bulkhead.queue));
+    if (options.bulkhead) {
+      this.bulkhead = bulkhead(options.bulkhead.limit, options.bulkhead.queue);
+      this.shared.push(this.bulkhead);
+    }
     this.retryPolicy = retry(handleWhen(isTransient), {
       maxAttempts: options.maxRetries,
       backoff: new DelegateBackoff((context: IRetryBackoffContext<unknown>) => this.delayFor(context)),
@@ -106,17 +112,21 @@ export class UpstreamPolicy {
   ): Promise<T> {
     try {
       if (deadline?.passed()) throw new TaskCancelledError("the request deadline has passed");
-      return await this.policyFor(key).execute((context) => {
+      // Every slot taken: this call will wait in the bulkhead's queue for calls of other requests, which no timeout
+      // of its own bounds. Only then is a timer worth its cost: the request answers at its deadline even so.
+      const queued = deadline !== undefined && this.bulkhead?.executionSlots === 0;
+      const run = this.policyFor(key).execute((context) => {
         if (context.signal.aborted || deadline?.passed()) {
           throw new TaskCancelledError("the request deadline has passed");
         }
-        const run = attempt({
+        const sent = attempt({
           attempt: context.attempt + 1,
           signal: context.signal,
           remainingMs: deadline?.remainingMs(),
         });
-        return deadline ? run.catch((error: unknown) => rememberDeadline(error, deadline)) : run;
+        return deadline ? sent.catch((error: unknown) => rememberDeadline(error, deadline)) : sent;
       });
+      return await (queued && deadline ? untilDeadline(run, deadline) : run);
     } catch (error) {
       // An attempt cut off by what was left of the deadline is the deadline's timeout.
       const deadlineTimeout =
@@ -204,4 +214,16 @@ const deadlineOfFailure = new WeakMap<Error, RequestDeadline>();
 function rememberDeadline(error: unknown, deadline: RequestDeadline): never {
   if (error instanceof Error) deadlineOfFailure.set(error, deadline);
   throw error;
+}
+
+/** `work`, or a TaskCancelledError when the deadline passes first. */
+function untilDeadline<T>(work: Promise<T>, deadline: RequestDeadline): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const passed = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new TaskCancelledError("the request deadline has passed")),
+      Math.ceil(deadline.remainingMs()),
+    );
+  });
+  return Promise.race([work, passed]).finally(() => clearTimeout(timer));
 }

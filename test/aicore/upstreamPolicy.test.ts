@@ -195,4 +195,29 @@ describe("upstream policy", () => {
       failure: "timeout",
     });
   });
+  it("answers at the deadline a call still waiting in the bulkhead's queue behind calls of other requests", async () => {
+    const policy = new UpstreamPolicy("model server", { ...FAST, bulkhead: { limit: 1, queue: 4 } });
+    let release: (value: string) => void = () => undefined;
+    const held = policy.execute("d1", () => new Promise<string>((resolve) => (release = resolve)));
+    const calls: number[] = [];
+    const waiting = policy
+      .execute(
+        "d1",
+        async ({ attempt }) => {
+          calls.push(attempt);
+          return "ok";
+        },
+        new RequestDeadline(50),
+      )
+      .catch((e: unknown) => e);
+    const settled = await Promise.race([
+      waiting,
+      new Promise((resolve) => setTimeout(() => resolve("still waiting"), 2_000)),
+    ]);
+    expect(settled).toMatchObject({ failure: "timeout" });
+    release("done");
+    await expect(held).resolves.toBe("done");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toEqual([]); // its turn came after its deadline: not started
+  });
 });

@@ -8,10 +8,7 @@ export class RequestDeadline {
   private readonly expiresAt: number;
   private ended = false;
 
-  constructor(
-    readonly budgetMs: number,
-    now = performance.now(),
-  ) {
+  constructor(budgetMs: number, now = performance.now()) {
     this.expiresAt = now + budgetMs;
   }
 

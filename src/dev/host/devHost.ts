@@ -212,6 +212,7 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
       })
     : undefined;
 
+  const verbose = options.verbose === true;
   const port = options.port ?? Number(process.env.PORT || 7071);
   const host = options.host ?? "127.0.0.1";
   const httpFunctions = functions.filter((f): f is HttpFunction => f.kind === "http");
@@ -224,7 +225,7 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
     host,
     bodyLimit: bodyLimitFromEnv(process.env),
     writer,
-    verbose: options.verbose === true,
+    verbose,
   }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "EADDRINUSE") throw new DevHostError(`port ${port} is already in use (PORT)`);
     if (error.code === "EACCES") throw new DevHostError(`no permission to listen on port ${port} (PORT)`);
@@ -236,7 +237,7 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
 
   const timers = functions
     .filter((f): f is TimerFunction => f.kind === "timer")
-    .map((fn) => new TimerScheduler(fn, library, out, writer, options.verbose === true));
+    .map((fn) => new TimerScheduler(fn, library, out, writer, verbose));
   for (const timer of timers) timer.start();
   if (queues && writer) {
     for (const fn of queueFunctions) {
@@ -249,7 +250,7 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
           queues,
           writer,
           leaseMs: messageLeaseMs(),
-          verbose: options.verbose === true,
+          verbose,
         }),
       );
     }

@@ -1,9 +1,10 @@
 /**
  * Everything the functions load on their first invocation: the relay, and a loader of each handler factory. `npm run
- * build` bundles it on its own (dist/handlers.js, beside the functions' dist/app.js), so that the worker parses
- * none of it while it indexes the functions (cold start). Within that bundle each loader's dynamic `import()` is a
- * module evaluated on its first call: a prediction evaluates the predict handler and the relay, not the OpenAPI
- * document, the status page or the other handlers (and the libraries only they use).
+ * build` bundles it apart from the functions' dist/app.js (dist/handlers/, ES modules split at each dynamic
+ * `import()`), so that the worker parses none of it while it indexes the functions (cold start). What this module
+ * imports statically (the relay's core) loads with the first invocation; each loader's handler, and the relay's
+ * webhooks, events and jobs, load on first use: a prediction neither reads nor compiles the OpenAPI document, the
+ * status page, the other handlers or the libraries only they use.
  */
 export { relayFromEnvironment } from "./relay";
 export const loadDeliverCallbackHandler = async () =>

@@ -5,7 +5,6 @@ import { PreparedRequests } from "./aicore/preparedRequests";
 import { TokenProvider } from "./aicore/tokenProvider";
 import { UpstreamPolicy, type UpstreamPolicyOptions } from "./aicore/upstreamPolicy";
 import { findAppRoot } from "./appRoot";
-import { EVENTS_ENTRY, warnRefusedCallbacks } from "./callbacks/catalogCallbacks";
 import { type Catalog, loadCatalog } from "./config/catalog";
 import { ConfigError } from "./config/configError";
 import { aiApiBaseUrl, clientCredentials } from "./config/serviceKey";
@@ -14,18 +13,17 @@ import { CachedRecords } from "./deployments/cachedRecords";
 import { DeploymentRefresher } from "./deployments/deploymentRefresher";
 import type { RecordStore } from "./deployments/recordStore";
 import { TableRecordStore } from "./deployments/tableRecordStore";
-import { parseEventEntries } from "./events/eventCatalog";
-import { configureEventEntries, type EventEntry } from "./events/eventEntries";
-import { EventIntake } from "./events/eventIntake";
-import { createJobs, type Jobs } from "./jobs/createJobs";
-import { loadJobSettings } from "./jobs/jobSettings";
 import type { Logger } from "./logger";
+import type { RelayFeatures } from "./relayFeatures";
+import { RETRY } from "./retryShape";
 import { Scorer } from "./scoring/scorer";
-import { createWebhooks } from "./webhooks/createWebhooks";
 import type { DeliveryStore } from "./webhooks/deliveryStore";
-import type { WebhookReceiver } from "./webhooks/webhookReceiver";
 
-/** Everything a function needs, built once per instance from settings and catalog. */
+/**
+ * Everything a function needs, built once per instance from settings and catalog. What a prediction needs is built
+ * at once; webhooks, events and jobs on first use, from a module of their own (`features()`), so that a prediction
+ * (the cold start that matters) neither loads nor builds them.
+ */
 export interface Relay {
   settings: Settings;
   catalog: Catalog;
@@ -33,12 +31,13 @@ export interface Relay {
   records: CachedRecords;
   refresher: DeploymentRefresher;
   scorer: Scorer;
-  webhooks: WebhookReceiver;
-  /** The catalog's events entries, with their enrichment clients. */
-  events: ReadonlyMap<string, EventEntry>;
-  jobs: Jobs;
-  /** `POST /api/events/{name}`: events in, scoring jobs out. */
-  eventIntake: EventIntake;
+  /**
+   * Webhooks, events entries and jobs, built on the first call (concurrent calls share it). A configuration error of
+   * theirs (a webhook secret, a CALLBACK_* or JOB_* setting) rejects every call with the same ConfigError: the
+   * functions that need them answer 503, predictions are not affected. `logger` (the invocation that builds them)
+   * receives the warnings of the build; by default the relay's own.
+   */
+  features(logger?: Pick<Logger, "warn">): Promise<RelayFeatures>;
 }
 
 export interface RelayOptions {
@@ -52,9 +51,6 @@ export interface RelayOptions {
   /** Start-up warnings (a webhook source whose secret is unset): the context of the invocation that builds it. */
   logger: Pick<Logger, "warn">;
 }
-
-/** Retry shape shared by every upstream: 3 retries, 100 ms exponential backoff with jitter, Retry-After up to 10 s. */
-const RETRY = { maxRetries: 3, baseDelayMs: 100, maxDelayMs: 2_000, retryAfterCapMs: 10_000 };
 
 export function createRelay(settings: Settings, catalog: Catalog, options: RelayOptions): Relay {
   const maxBytes = settings.maxUpstreamBytes;
@@ -97,43 +93,21 @@ export function createRelay(settings: Settings, catalog: Catalog, options: Relay
     predictPolicy,
     { requestDeadlineMs: settings.requestDeadlineMs, maxUpstreamBytes: settings.maxUpstreamBytes },
   );
-  const events = configureEventEntries(
-    parseEventEntries(catalog),
-    options.env ?? process.env,
-    options.logger,
-    {
-      timeoutMs: settings.enrichTimeoutMs,
-      policy: {
-        ...RETRY,
-        deadlineMs: settings.requestDeadlineMs,
-        breaker: { consecutiveFailures: 5, halfOpenAfterMs: 10_000 },
-      },
-      maxBytes: settings.maxBodyBytes,
+  const core = { settings, catalog, tokens, records, refresher, scorer };
+  let features: Promise<RelayFeatures> | undefined;
+  return {
+    ...core,
+    features: (logger = options.logger) => {
+      features ??= import("./relayFeatures.js")
+        .then((module) => module.createRelayFeatures(core, { ...options, logger }))
+        .catch((error: unknown) => {
+          // A wrong setting stays wrong until the instance restarts; anything else (a failed load) is tried again.
+          if (!(error instanceof ConfigError)) features = undefined;
+          throw error;
+        });
+      return features;
     },
-  );
-  const env = options.env ?? process.env;
-  const jobs = createJobs({
-    settings: loadJobSettings(env, findAppRoot()),
-    storage: settings.storage,
-    storageTimeoutMs: settings.storageTimeoutMs,
-    scorer,
-    env,
-    events,
-  });
-  const webhooks = createWebhooks({
-    catalog,
-    scorer,
-    storage: settings.storage,
-    storageTimeoutMs: settings.storageTimeoutMs,
-    requestDeadlineMs: settings.requestDeadlineMs,
-    env: options.env ?? process.env,
-    logger: options.logger,
-    store: options.deliveryStore,
-    jobs: { admit: (url) => jobs.callbacks.admit(url), submit: (job, logger) => jobs.submit(job, logger) },
-  });
-  warnRefusedCallbacks(EVENTS_ENTRY, events.values(), jobs.callbacks, options.logger);
-  const eventIntake = new EventIntake(events, jobs);
-  return { settings, catalog, tokens, records, refresher, scorer, webhooks, events, jobs, eventIntake };
+  };
 }
 
 let shared: Relay | ConfigError | undefined;
@@ -163,11 +137,14 @@ export function relayFromEnvironment(
   return shared;
 }
 
-/** Checks every setting and the catalog the way the first invocation will (the launcher's fail-fast check). */
-export function checkRelaySettings(env: NodeJS.ProcessEnv, appRoot: string = findAppRoot()): void {
+/** Checks every setting and the catalog the way the first invocations will (the launcher's fail-fast check). */
+export async function checkRelaySettings(
+  env: NodeJS.ProcessEnv,
+  appRoot: string = findAppRoot(),
+): Promise<void> {
   const settings = loadSettings(env, appRoot);
-  createRelay(settings, loadCatalog(settings.modelCatalogPath, settings.resourceGroup), {
+  await createRelay(settings, loadCatalog(settings.modelCatalogPath, settings.resourceGroup), {
     env,
     logger: { warn: () => undefined },
-  });
+  }).features();
 }

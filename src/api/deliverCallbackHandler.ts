@@ -2,6 +2,7 @@ import type { InvocationContext } from "@azure/functions";
 import { z } from "zod";
 import type { CallbackTask } from "../callbacks/callbackDelivery";
 import { MAX_CALLBACK_URL_LENGTH, MAX_JOB_ID_LENGTH } from "../jobs/scoringJob";
+import type { Logger } from "../logger";
 import type { Relay } from "../relay";
 
 const taskSchema = z.object({
@@ -29,13 +30,14 @@ function taskOf(message: unknown): CallbackTask | undefined {
  * failure throws, so that the host shows the message again (same `webhook-id`); a message that is not a task is
  * dropped with one log line — the relay writes every task itself.
  */
-export function createDeliverCallbackHandler(relay: Relay) {
+export async function createDeliverCallbackHandler(relay: Relay, logger?: Pick<Logger, "warn">) {
+  const { jobs } = await relay.features(logger);
   return async (message: unknown, context: InvocationContext): Promise<void> => {
     const task = taskOf(message);
     if (!task) {
       context.warn("callback queue: a message that is not a callback task was dropped");
       return;
     }
-    await relay.jobs.callbacks.delivery.run(task, context);
+    await jobs.callbacks.delivery.run(task, context);
   };
 }

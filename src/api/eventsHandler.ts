@@ -5,6 +5,7 @@ import { toErrorResponse } from "../http/errorResponse";
 import { requireMethod } from "../http/methodGuard";
 import { jsonResponse, type RelayResponse } from "../http/problem";
 import { readBodyWithLimit } from "../http/requestBody";
+import type { Logger } from "../logger";
 import type { Relay } from "../relay";
 
 /**
@@ -12,11 +13,12 @@ import type { Relay } from "../relay";
  * per event. `OPTIONS` answers the CloudEvents abuse-protection handshake; an Event Grid subscription validation
  * is answered with its code. Every failure as problem+json.
  */
-export function createEventsHandler(relay: Relay) {
+export async function createEventsHandler(relay: Relay, logger?: Pick<Logger, "warn">) {
+  const { eventIntake } = await relay.features(logger);
   return async (request: HttpRequest, context: InvocationContext): Promise<RelayResponse> => {
     try {
       requireMethod(request.method, ["POST", "OPTIONS"]);
-      const entry = relay.eventIntake.entry(request.params.name ?? "");
+      const entry = eventIntake.entry(request.params.name ?? "");
       if (request.method.toUpperCase() === "OPTIONS") return answerHandshake(entry, request.headers);
       const delivery = parseDelivery(
         request.headers,
@@ -26,7 +28,7 @@ export function createEventsHandler(relay: Relay) {
         context.log(`events entry ${entry.name}: Event Grid subscription validated`);
         return jsonResponse(200, { validationResponse: delivery.validationCode });
       }
-      return await relay.eventIntake.receive(entry, delivery.events, context);
+      return await eventIntake.receive(entry, delivery.events, context);
     } catch (error) {
       return toErrorResponse(error, context);
     }

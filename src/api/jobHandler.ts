@@ -4,19 +4,21 @@ import { toErrorResponse } from "../http/errorResponse";
 import { requireMethod } from "../http/methodGuard";
 import { jsonResponse, ProblemError, problem, type RelayResponse } from "../http/problem";
 import type { JobView } from "../jobs/jobStore";
+import type { Logger } from "../logger";
 import type { Relay } from "../relay";
 
 const STORAGE_RETRY_AFTER_SECONDS = 30;
 
 /** `GET /api/jobs/{id}`: the job's record; 404 for an unknown or expired id. */
-export function createJobHandler(relay: Relay) {
+export async function createJobHandler(relay: Relay, logger?: Pick<Logger, "warn">) {
+  const { jobs } = await relay.features(logger);
   return async (request: HttpRequest, context: InvocationContext): Promise<RelayResponse> => {
     try {
       requireMethod(request.method, ["GET"]);
       const id = request.params.id ?? "";
       let job: JobView | undefined;
       try {
-        job = await relay.jobs.get(id);
+        job = await jobs.get(id);
       } catch (error) {
         context.warn(`job ${id.slice(0, 100)}: job records unavailable: ${errorLine(error)}`);
         throw new ProblemError(

@@ -3,7 +3,7 @@ import { toErrorResponse } from "../http/errorResponse";
 import { requireMethod } from "../http/methodGuard";
 import type { RelayResponse } from "../http/problem";
 import { buildOpenApiDocument } from "../openapi/openApiDocument";
-import { openApiText, relayVersion } from "../openapi/writeOpenApi";
+import { openApiText, relayVersion } from "../openapi/openApiText";
 import type { Relay } from "../relay";
 
 /** `GET /api/openapi.json`: the description of this relay's routes for the catalog it runs with, built once. */

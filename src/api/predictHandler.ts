@@ -4,22 +4,10 @@ import { requireMethod } from "../http/methodGuard";
 import { outcomeResponse } from "../http/outcomeResponse";
 import { parseJsonBody } from "../http/parseJson";
 import { prefersRespondAsync } from "../http/prefer";
-import { jsonResponse, ProblemError, problem, type RelayResponse } from "../http/problem";
+import { ProblemError, problem, type RelayResponse } from "../http/problem";
 import { readBodyWithLimit, requireJsonContentType } from "../http/requestBody";
-import { callbackRefused } from "../jobs/jobProcessor";
-import { MAX_CALLBACK_URL_LENGTH } from "../jobs/scoringJob";
 import type { Relay } from "../relay";
 import { parsePredictionRequest } from "../scoring/predictionRequest";
-import { jobLocation } from "./jobHandler";
-
-/** A `Callback-Url` is checked when the job is accepted: a refused one is 422, and no job is made. */
-function admitCallback(relay: Relay, url: string): void {
-  if (url.length > MAX_CALLBACK_URL_LENGTH) {
-    throw new ProblemError(callbackRefused(`it is longer than ${MAX_CALLBACK_URL_LENGTH} characters`));
-  }
-  const check = relay.jobs.callbacks.admit(url);
-  if (!check.allowed) throw new ProblemError(callbackRefused(check.reason));
-}
 
 /**
  * `POST /api/models/{model}/predict`: read, validate, score; every failure as problem+json. With
@@ -36,25 +24,16 @@ export function createPredictHandler(relay: Relay) {
       const prediction = parsePredictionRequest(body, model);
       const callback = request.headers.get("callback-url") ?? undefined;
       if (prefersRespondAsync(request.headers.get("prefer"))) {
-        if (callback !== undefined) admitCallback(relay, callback);
-        const job = await relay.jobs.submit(
+        const { acceptPredictionJob } = await import("./predictionJob.js");
+        return await acceptPredictionJob(
+          relay,
           {
-            id: request.headers.get("idempotency-key") ?? undefined,
             model: model.name,
             body: body as Record<string, unknown>,
-            ...(callback === undefined ? {} : { callback }),
+            id: request.headers.get("idempotency-key") ?? undefined,
+            callback,
           },
           context,
-        );
-        return jsonResponse(
-          202,
-          { id: job.id, status: job.status },
-          {
-            Location: jobLocation(job.id),
-            "Preference-Applied": "respond-async",
-            "Retry-After": "1",
-            "Cache-Control": "no-store",
-          },
         );
       }
       if (callback !== undefined) {

@@ -1,12 +1,14 @@
 import type { InvocationContext, Timer } from "@azure/functions";
 import { errorLine } from "../errorLine";
+import type { Logger } from "../logger";
 import type { Relay } from "../relay";
 
 /** The daily clean-up of expired webhook delivery records; a failure is logged and tried again next day. */
-export function createPurgeDeliveriesHandler(relay: Relay) {
+export async function createPurgeDeliveriesHandler(relay: Relay, logger?: Pick<Logger, "warn">) {
+  const { webhooks } = await relay.features(logger);
   return async (_timer: Timer, context: InvocationContext): Promise<void> => {
     try {
-      const deleted = await relay.webhooks.purgeExpiredDeliveries();
+      const deleted = await webhooks.purgeExpiredDeliveries();
       context.log(`purged ${deleted} expired webhook delivery record(s)`);
     } catch (error) {
       context.warn(`purging expired webhook delivery records failed: ${errorLine(error)}`);

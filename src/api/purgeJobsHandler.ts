@@ -1,12 +1,14 @@
 import type { InvocationContext, Timer } from "@azure/functions";
 import { errorLine } from "../errorLine";
+import type { Logger } from "../logger";
 import type { Relay } from "../relay";
 
 /** The clean-up of job records past `JOB_TTL_HOURS`; a failure is logged and tried again at the next tick. */
-export function createPurgeJobsHandler(relay: Relay) {
+export async function createPurgeJobsHandler(relay: Relay, logger?: Pick<Logger, "warn">) {
+  const { jobs } = await relay.features(logger);
   return async (_timer: Timer, context: InvocationContext): Promise<void> => {
     try {
-      const deleted = await relay.jobs.purgeExpired();
+      const deleted = await jobs.purgeExpired();
       context.log(`purged ${deleted} expired job record(s)`);
     } catch (error) {
       context.warn(`purging expired job records failed: ${errorLine(error)}`);

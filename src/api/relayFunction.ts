@@ -1,16 +1,19 @@
 import type { HttpRequest, InvocationContext, Timer } from "@azure/functions";
 import { ConfigError } from "../config/configError";
-import { errorLine } from "../errorLine";
+import { logConfigurationErrorOnce } from "../http/configurationErrorResponse";
 import { toErrorResponse } from "../http/errorResponse";
-import { problem, problemResponse, type RelayResponse } from "../http/problem";
+import type { RelayResponse } from "../http/problem";
 import type { Logger } from "../logger";
 import type { Relay } from "../relay";
 
 export type HttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<RelayResponse>;
 export type TimerHandler = (timer: Timer, context: InvocationContext) => Promise<void>;
 type RelaySource = (logger: Pick<Logger, "warn">) => Relay | Promise<Relay>;
-/** Loads a handler factory on first use (a dynamic import), so that nothing of it is evaluated at start. */
-type Loader<H> = () => Promise<(relay: Relay) => H>;
+/**
+ * Loads a handler factory on first use (a dynamic import), so that nothing of it is evaluated at start. A factory
+ * that needs the relay's features awaits them (`logger`: the invocation that builds it).
+ */
+type Loader<H> = () => Promise<(relay: Relay, logger: Pick<Logger, "warn">) => H | Promise<H>>;
 
 /**
  * The relay of this process, loaded and built on first use: while the worker indexes the functions only
@@ -19,24 +22,6 @@ type Loader<H> = () => Promise<(relay: Relay) => H>;
  */
 const relayOfEnvironment: RelaySource = async (logger) =>
   (await import("../handlers.js")).relayFromEnvironment(logger);
-
-/** Configuration errors already logged: each is logged once per instance, not once per request. */
-const logged = new WeakSet<ConfigError>();
-
-function logOnce(error: ConfigError, context: InvocationContext): void {
-  if (logged.has(error)) return;
-  logged.add(error);
-  context.error(`configuration error: ${error.message}`);
-}
-
-/** 503 problem+json naming the setting at fault; the message never holds a value. */
-export function configurationErrorResponse(error: ConfigError): RelayResponse {
-  return problemResponse(
-    problem("configuration-error", 503, `The relay is not configured correctly: ${errorLine(error)}`, {
-      setting: error.setting,
-    }),
-  );
-}
 
 /**
  * An HTTP function whose handler module is loaded and whose relay is built on its first invocation (concurrent
@@ -53,10 +38,7 @@ export function relayHttpFunction(
     try {
       ready = await handler(context);
     } catch (error) {
-      if (error instanceof ConfigError) {
-        logOnce(error, context);
-        return configurationErrorResponse(error);
-      }
+      // A configuration error: 503 naming the setting, logged once.
       return toErrorResponse(error, context);
     }
     return ready(request, context);
@@ -75,7 +57,7 @@ export function relayTimerFunction(
       ready = await handler(context);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      logOnce(error, context);
+      logConfigurationErrorOnce(error, context);
       return;
     }
     return ready(timer, context);
@@ -98,7 +80,7 @@ export function relayQueueFunction<T>(
     try {
       ready = await handler(context);
     } catch (error) {
-      if (error instanceof ConfigError) logOnce(error, context);
+      if (error instanceof ConfigError) logConfigurationErrorOnce(error, context);
       throw error;
     }
     return ready(message, context);
@@ -113,7 +95,7 @@ function onFirstUse<H>(load: Loader<H>, source: RelaySource): (logger: Pick<Logg
   let handler: Promise<H> | undefined;
   return (logger) => {
     handler ??= Promise.all([load(), source(logger)])
-      .then(([create, relay]) => create(relay))
+      .then(([create, relay]) => create(relay, logger))
       .catch((error: unknown) => {
         handler = undefined;
         throw error;

@@ -1,6 +1,7 @@
 import type { InvocationContext } from "@azure/functions";
 import type { ResultEvent } from "../jobs/jobResult";
 import type { JobDelivery } from "../jobs/jobStore";
+import type { Logger } from "../logger";
 import type { Relay } from "../relay";
 
 /** The delivery as the storage queue trigger describes it in `triggerMetadata` (`id`, `dequeueCount`, ...). */
@@ -18,7 +19,8 @@ function deliveryOf(context: InvocationContext): JobDelivery {
  * The storage queue trigger on the scoring queue: one job per message. Returns the result CloudEvent for the
  * output binding (the results queue), nothing when there is nothing to publish, or throws for the host to retry.
  */
-export function createScoreJobHandler(relay: Relay) {
+export async function createScoreJobHandler(relay: Relay, logger?: Pick<Logger, "warn">) {
+  const { jobs } = await relay.features(logger);
   return (message: unknown, context: InvocationContext): Promise<ResultEvent | undefined> =>
-    relay.jobs.processor.process(message, deliveryOf(context), context);
+    jobs.processor.process(message, deliveryOf(context), context);
 }

@@ -5,6 +5,7 @@ import { findAppRoot } from "../appRoot";
 import { toErrorResponse } from "../http/errorResponse";
 import { requireMethod } from "../http/methodGuard";
 import { jsonResponse, type RelayResponse } from "../http/problem";
+import type { Logger } from "../logger";
 import type { Relay } from "../relay";
 import { relayStatus } from "../status/relayStatus";
 
@@ -23,12 +24,13 @@ function wantsJson(request: HttpRequest): boolean {
 }
 
 /** `GET /api/status`: the status page, or (`?format=json` / `Accept: application/json`) the data it shows. */
-export function createStatusHandler(relay: Relay) {
+export async function createStatusHandler(relay: Relay, logger?: Pick<Logger, "warn">) {
+  const features = await relay.features(logger);
   return async (request: HttpRequest, context: InvocationContext): Promise<RelayResponse> => {
     try {
       requireMethod(request.method, ["GET", "HEAD"]);
       if (wantsJson(request))
-        return jsonResponse(200, await relayStatus(relay), { "Cache-Control": "no-store" });
+        return jsonResponse(200, await relayStatus(relay, features), { "Cache-Control": "no-store" });
       return {
         status: 200,
         headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" },

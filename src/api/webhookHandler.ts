@@ -3,16 +3,18 @@ import { toErrorResponse } from "../http/errorResponse";
 import { requireMethod } from "../http/methodGuard";
 import type { RelayResponse } from "../http/problem";
 import { readBodyWithLimit } from "../http/requestBody";
+import type { Logger } from "../logger";
 import type { Relay } from "../relay";
 
 /** `POST /api/hooks/{source}`: the signature is the authentication; every failure as problem+json. */
-export function createWebhookHandler(relay: Relay) {
+export async function createWebhookHandler(relay: Relay, logger?: Pick<Logger, "warn">) {
+  const { webhooks } = await relay.features(logger);
   return async (request: HttpRequest, context: InvocationContext): Promise<RelayResponse> => {
     try {
       requireMethod(request.method, ["POST"]);
-      const source = relay.webhooks.source(request.params.source ?? "", context);
+      const source = webhooks.source(request.params.source ?? "", context);
       const body = await readBodyWithLimit(request, relay.settings.maxBodyBytes);
-      return await relay.webhooks.receive(source, request.headers, body, context);
+      return await webhooks.receive(source, request.headers, body, context);
     } catch (error) {
       return toErrorResponse(error, context);
     }

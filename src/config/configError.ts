@@ -5,7 +5,7 @@ export class ConfigError extends Error {
   readonly setting: string;
 
   /**
-   * By name, not by class: the functions (dist/app.js) catch what the relay (dist/handlers.js, a bundle of its own
+   * By name, not by class: the functions (dist/app.js) catch what the relay (dist/handlers/, a bundle of its own
    * with its own copy of this class) throws while it is built.
    */
   static override [Symbol.hasInstance](value: unknown): boolean {

@@ -72,7 +72,7 @@ const STAND_IN_SERVICE_KEY = JSON.stringify({
 });
 
 /** The relay's own check of its settings and catalog, run before any child starts: a wrong one fails at once. */
-function checkSettings(env: NodeJS.ProcessEnv): void {
+async function checkSettings(env: NodeJS.ProcessEnv): Promise<void> {
   const checked = { ...env };
   if (!checked.AICORE_SERVICE_KEY?.trim()) {
     checked.AICORE_SERVICE_KEY = STAND_IN_SERVICE_KEY;
@@ -80,7 +80,7 @@ function checkSettings(env: NodeJS.ProcessEnv): void {
     if (!faults.ok) throw new StartFailure(`EMULATOR_FAULTS ${faults.message}`);
   }
   try {
-    checkRelaySettings(checked, APP_ROOT);
+    await checkRelaySettings(checked, APP_ROOT);
   } catch (error) {
     if (error instanceof ConfigError) throw new StartFailure(error.message);
     throw error;
@@ -118,7 +118,7 @@ async function main(): Promise<void> {
 
   env.PORT = String(port);
   // The host would only log a configuration error and answer 503; locally, say it before starting anything.
-  checkSettings(env);
+  await checkSettings(env);
   if (port !== 0 && !(await canListen(port))) throw new StartFailure(`port ${port} is already in use (PORT)`);
   const emulatorPort = Number(env.EMULATOR_PORT?.trim() || "0");
   if (!env.AICORE_SERVICE_KEY?.trim() && emulatorPort > 0 && !(await canListen(emulatorPort))) {

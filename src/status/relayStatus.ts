@@ -2,6 +2,7 @@ import type { CircuitStateName } from "../aicore/upstreamPolicy";
 import { callbackHost } from "../callbacks/catalogCallbacks";
 import { isStale, staleAfterMs } from "../deployments/staleness";
 import type { Relay } from "../relay";
+import type { RelayFeatures } from "../relayFeatures";
 import type { UpstreamFailure } from "../scoring/upstreamFailures";
 
 export interface ModelStatus {
@@ -33,7 +34,7 @@ export interface RelayStatus {
   staleAfterSeconds: number;
   storage: { reachable: boolean; lastError: string | null };
   models: ModelStatus[];
-  sources: ReturnType<Relay["webhooks"]["describeSources"]>;
+  sources: ReturnType<RelayFeatures["webhooks"]["describeSources"]>;
   events: {
     name: string;
     model: string;
@@ -44,7 +45,11 @@ export interface RelayStatus {
 }
 
 /** What an operator wants at a glance: every model's deployment and why it serves or not, every entry point. */
-export async function relayStatus(relay: Relay, now = new Date()): Promise<RelayStatus> {
+export async function relayStatus(
+  relay: Relay,
+  features: Pick<RelayFeatures, "webhooks" | "events">,
+  now = new Date(),
+): Promise<RelayStatus> {
   const staleAfter = staleAfterMs(relay.settings.refreshSchedule);
   const models: ModelStatus[] = [];
   for (const model of relay.catalog.models.values()) {
@@ -80,8 +85,8 @@ export async function relayStatus(relay: Relay, now = new Date()): Promise<Relay
     staleAfterSeconds: Math.round(staleAfter / 1000),
     storage: { reachable: storageError === undefined, lastError: storageError?.message ?? null },
     models,
-    sources: relay.webhooks.describeSources(),
-    events: [...relay.events.values()].map((entry) => ({
+    sources: features.webhooks.describeSources(),
+    events: [...features.events.values()].map((entry) => ({
       name: entry.name,
       model: entry.model.name,
       settingsSet: entry.unsetSettings.length === 0,

@@ -4,32 +4,47 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 
 /**
- * `npm run build` bundles the app with esbuild (src/dev/build/bundle.ts) into two files: the one package.json
- * `main` names (dist/app.js: the functions' registrations, what the worker loads while it indexes) and
- * dist/handlers.js beside it (handlers and relay, required on the first invocation). The Node worker loads `main`
- * with `require` and intercepts `require("@azure/functions-core")`, which the @azure/functions library makes: the
- * library stays outside, loaded from node_modules (a host that runs the functions through it too, like the dev
- * host, then evaluates one copy), and so do @azure/identity (loaded only for identity-based storage) and
- * swagger-ui-dist (its files are read from the installed package).
+ * `npm run build` bundles the app with esbuild (src/dev/build/bundle.ts): the one file package.json `main` names
+ * (dist/app.js: the functions' registrations, what the worker loads while it indexes, CommonJS) and dist/handlers/
+ * beside it (handlers and relay as ES modules split at each dynamic import, imported on the first invocation). The
+ * Node worker loads `main` with `require` and intercepts `require("@azure/functions-core")`, which the
+ * @azure/functions library makes: the library stays outside, loaded from node_modules (a host that runs the
+ * functions through it too, like the dev host, then evaluates one copy), and so do @azure/identity (loaded only for
+ * identity-based storage) and swagger-ui-dist (its files are read from the installed package).
  */
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const MAIN: string = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).main;
 const APP = path.join(ROOT, MAIN);
-const HANDLERS = path.join(path.dirname(APP), "handlers.js");
+const HANDLERS = path.join(path.dirname(APP), "handlers");
+const ENTRY = path.join(HANDLERS, "handlers.mjs");
 
 function textOf(file: string): string {
   expect(existsSync(file), `${path.relative(ROOT, file)}: run \`npm run build\``).toBe(true);
   return readFileSync(file, "utf8");
 }
 
-/** What a bundle requires at run time (not inside a quoted string: ajv keeps such text for code generation). */
+const BUILTINS = new Set(builtinModules);
+const isBuiltin = (name: string) => BUILTINS.has(name.replace(/^node:/, ""));
+
+/** What a bundle requires or imports at run time (not inside a quoted string: ajv keeps such text for code generation). */
 function requiredBy(file: string): string[] {
-  const needed = new Set(
-    [...textOf(file).matchAll(/(?<!')\b(?:require|import)\("([^"]+)"\)/g)].map((match) => match[1] as string),
-  );
-  const builtins = new Set(builtinModules);
-  return [...needed].filter((name) => !builtins.has(name.replace(/^node:/, ""))).sort();
+  const text = textOf(file);
+  const needed = new Set([
+    ...[...text.matchAll(/(?<!')\b(?:require|import)\("([^"]+)"\)/g)].map((match) => match[1] as string),
+    ...[...text.matchAll(/\bimport\s*(?:[\w$*{},\s]+from\s*)?"([^"]+)"/g)].map((match) => match[1] as string),
+  ]);
+  return [...needed].filter((name) => !isBuiltin(name)).sort();
+}
+
+/** The handler modules a module imports statically (`import … from "./x.mjs"`), transitively: what loads with it. */
+function staticGraph(file: string, seen = new Set<string>()): Set<string> {
+  seen.add(path.basename(file));
+  for (const match of textOf(file).matchAll(/\bimport\s*(?:[\w$*{},\s]+from\s*)?"\.\/([\w-]+\.mjs)"/g)) {
+    const next = match[1] as string;
+    if (!seen.has(next)) staticGraph(path.join(HANDLERS, next), seen);
+  }
+  return seen;
 }
 
 /** The sources a bundle's map leads back to, relative to the repository. */
@@ -42,7 +57,21 @@ function sourcesOf(file: string): string[] {
   return map.sources.map((source) => path.relative(ROOT, path.resolve(path.dirname(file), source)));
 }
 
-describe("the app bundle (package.json main) and the handlers bundle", () => {
+const handlerModules = () => readdirSync(HANDLERS).filter((file) => file.endsWith(".mjs"));
+
+/** Every source of the handler modules that load with `entry`, statically. */
+function sourcesLoadedWith(entry: string): string[] {
+  return [...staticGraph(entry)].flatMap((file) => sourcesOf(path.join(HANDLERS, file)));
+}
+
+/** The handler module built from `source` (the entry of a dynamic import). */
+function moduleOf(source: string): string {
+  const found = handlerModules().filter((file) => sourcesOf(path.join(HANDLERS, file)).includes(source));
+  expect(found, source).toHaveLength(1);
+  return path.join(HANDLERS, found[0] as string);
+}
+
+describe("the app bundle (package.json main) and the handlers it imports", () => {
   it("is built from functions/index.ts, which imports every function file", () => {
     const index = readFileSync(path.join(ROOT, "functions", "index.ts"), "utf8");
     const imported = [...index.matchAll(/^import "\.\/([\w-]+)";$/gm)].map((match) => match[1]);
@@ -52,19 +81,14 @@ describe("the app bundle (package.json main) and the handlers bundle", () => {
     expect(imported.sort()).toEqual(files.sort());
   });
 
-  it("needs no package but @azure/functions, and the handlers bundle beside it", () => {
+  it("needs no package but @azure/functions, and imports the handlers' entry module beside it", () => {
     expect(MAIN).not.toMatch(/[*?]/);
-    expect(requiredBy(APP)).toEqual(["./handlers.js", "@azure/functions"]);
+    expect(requiredBy(APP)).toEqual(["./handlers/handlers.mjs", "@azure/functions"]);
     expect(textOf(APP)).toContain('require("@azure/functions")');
-    expect(requiredBy(HANDLERS)).toEqual(["@azure/identity"]);
+    expect(textOf(APP)).toContain('import("./handlers/handlers.mjs")');
   });
 
-  it("requires the handlers bundle rather than import() it: the ES module loader would scan all of it", () => {
-    expect(textOf(APP)).toContain('require("./handlers.js")');
-    expect(textOf(APP)).not.toMatch(/\bimport\(/);
-  });
-
-  it("leaves the relay's libraries to the handlers bundle: indexing parses none of them", () => {
+  it("leaves the relay's libraries to the handlers: indexing parses none of them", () => {
     const app = sourcesOf(APP);
     expect(app).toEqual(expect.arrayContaining(["functions/predict.ts", "src/api/relayFunction.ts"]));
     for (const heavy of ["axios", "zod", "cockatiel", "@azure/data-tables", "@azure/storage-queue"]) {
@@ -73,10 +97,53 @@ describe("the app bundle (package.json main) and the handlers bundle", () => {
     expect(app).not.toContain("src/relay.ts");
   });
 
+  it("loads from node_modules nothing but @azure/identity (identity-based storage only)", () => {
+    const needed = new Set(handlerModules().flatMap((file) => requiredBy(path.join(HANDLERS, file))));
+    expect([...needed].filter((name) => !name.startsWith("./")).sort()).toEqual(["@azure/identity"]);
+  });
+
+  it("loads, for a prediction, the relay's core and the predict handler, not webhooks, events, jobs or the other handlers", () => {
+    const withEntry = sourcesLoadedWith(ENTRY);
+    expect(withEntry).toEqual(expect.arrayContaining(["src/relay.ts", "src/scoring/scorer.ts"]));
+    const predict = sourcesLoadedWith(moduleOf("src/api/predictHandler.ts"));
+    expect(predict).toContain("src/api/predictHandler.ts");
+    const firstPrediction = [...withEntry, ...predict];
+    for (const apart of [
+      "src/relayFeatures.ts",
+      "src/webhooks/",
+      "src/events/",
+      "src/jobs/",
+      "src/callbacks/",
+      "src/openapi/",
+      "src/api/statusHandler.ts",
+      "src/api/predictionJob.ts",
+      "node_modules/@azure/storage-queue/",
+      "node_modules/cloudevents/",
+      "node_modules/cron-parser/",
+    ]) {
+      expect(
+        firstPrediction.filter((source) => source.startsWith(apart)),
+        apart,
+      ).toEqual([]);
+    }
+    // What is apart is in the modules loaded on first use.
+    expect(sourcesLoadedWith(moduleOf("src/relayFeatures.ts"))).toEqual(
+      expect.arrayContaining(["src/webhooks/createWebhooks.ts", "src/jobs/createJobs.ts"]),
+    );
+  });
+
   it("carries source maps that lead back to functions/ and src/", () => {
     expect(sourcesOf(APP)).toEqual(expect.arrayContaining(["functions/predict.ts"]));
-    expect(sourcesOf(HANDLERS)).toEqual(
-      expect.arrayContaining(["src/relay.ts", "src/scoring/scorer.ts", "src/api/predictHandler.ts"]),
-    );
+    expect(sourcesOf(ENTRY)).toEqual(expect.arrayContaining(["src/relay.ts"]));
+    for (const file of handlerModules())
+      expect(existsSync(path.join(HANDLERS, `${file}.map`)), file).toBe(true);
+  });
+
+  it("reads the global FormData in no handler module as it loads (that loads Node's fetch implementation)", () => {
+    for (const file of handlerModules()) {
+      expect(textOf(path.join(HANDLERS, file)), file).not.toMatch(
+        /typeof \w+\.FormData\s*!==?\s*"undefined"\s*\?/,
+      );
+    }
   });
 });

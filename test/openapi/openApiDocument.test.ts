@@ -4,7 +4,7 @@ import { createConfig, lintFromString } from "@redocly/openapi-core";
 import { describe, expect, it } from "vitest";
 import { parseCatalog } from "../../src/config/catalog";
 import { buildOpenApiDocument } from "../../src/openapi/openApiDocument";
-import { openApiText, relayVersion } from "../../src/openapi/writeOpenApi";
+import { openApiText, relayVersion } from "../../src/openapi/openApiText";
 import { toPredictionRequest } from "../../src/webhooks/payloadMapping";
 import { parseSources } from "../../src/webhooks/sourceCatalog";
 import { CHURN_EXAMPLE, shippedCatalogJson } from "../support/world";

@@ -52,12 +52,12 @@ describe("deployment package (npm run package)", () => {
       "package.json",
       "static",
     ]);
-    expect(readdirSync(path.join(app, "dist")).sort()).toEqual([
-      "app.js",
-      "app.js.map",
-      "handlers.js",
-      "handlers.js.map",
-    ]);
+    expect(readdirSync(path.join(app, "dist")).sort()).toEqual(["app.js", "app.js.map", "handlers"]);
+    // The split handlers as the build wrote them, each with its source map.
+    expect(readdirSync(path.join(app, "dist", "handlers")).sort()).toEqual(
+      readdirSync(path.join(REPO_ROOT, "dist", "handlers")).sort(),
+    );
+    expect(readdirSync(path.join(app, "dist", "handlers"))).toContain("handlers.mjs.map");
     // The status page and the API reference, with Swagger UI from a production dependency (no CDN).
     expect(readdirSync(path.join(app, "static")).sort()).toEqual(["docs.html", "status.html"]);
     expect(existsSync(path.join(app, "node_modules", "swagger-ui-dist", "swagger-ui-bundle.js"))).toBe(true);
@@ -95,14 +95,16 @@ describe("deployment package (npm run package)", () => {
     expect(present).toEqual([]);
   });
 
-  it("loads both bundles with plain Node from the unpacked folder, each dependency resolving there", () => {
+  it("loads the bundles with plain Node from the unpacked folder, each dependency resolving there", () => {
+    // Every handler module, the ones a first prediction loads and those loaded later on first use.
+    const handlers = readdirSync(path.join(app, "dist", "handlers")).filter((file) => file.endsWith(".mjs"));
+    expect(handlers).toContain("handlers.mjs");
     const script = [
       'require("./dist/app.js");',
-      // What the functions require on their first invocation.
-      'require("./dist/handlers.js");',
       // What the bundles load from node_modules, with everything each needs (identity is loaded lazily: load it).
       ...SHIPPED_PACKAGES.map((d) => `require(${JSON.stringify(d)});`),
-      "console.log('loaded');",
+      `Promise.all(${JSON.stringify(handlers)}.map((file) => import("./dist/handlers/" + file)))`,
+      "  .then(() => console.log('loaded'));",
     ].join("\n");
     const result = spawnSync(process.execPath, ["-e", script], {
       cwd: app,

@@ -92,10 +92,11 @@ export function createHarness(options: HarnessOptions) {
   const predictHandler = createPredictHandler(relay);
   const deploymentsHandler = createDeploymentsHandler(relay);
   const healthHandler = createHealthHandler(relay);
-  const statusHandler = createStatusHandler(relay);
+  // Webhooks, events and the status page need the relay's features, built on their first use (as on the host).
+  const statusHandler = () => createStatusHandler(relay);
   const refreshHandler = createRefreshHandler(relay);
-  const webhookHandler = createWebhookHandler(relay);
-  const eventsHandler = createEventsHandler(relay);
+  const webhookHandler = () => createWebhookHandler(relay);
+  const eventsHandler = () => createEventsHandler(relay);
   const bodyOf = (body: string | Uint8Array | unknown): string | Uint8Array =>
     typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body);
   const bodyInit = (body: string | Uint8Array) =>
@@ -139,7 +140,11 @@ export function createHarness(options: HarnessOptions) {
         params: { source },
         body: sent.body === undefined ? undefined : bodyInit(sent.body),
       });
-      return answerOf(await webhookHandler(request, context("webhook", sent.headers)), sent, openApi);
+      return answerOf(
+        await (await webhookHandler())(request, context("webhook", sent.headers)),
+        sent,
+        openApi,
+      );
     },
     async events(
       name: string,
@@ -158,7 +163,7 @@ export function createHarness(options: HarnessOptions) {
         params: { name },
         body: sent.body === undefined ? undefined : bodyInit(sent.body),
       });
-      return answerOf(await eventsHandler(request, context("events")), sent, openApi);
+      return answerOf(await (await eventsHandler())(request, context("events")), sent, openApi);
     },
     async deployments(): Promise<Answer> {
       const sent = { method: "GET", url: "http://localhost/api/deployments" };
@@ -170,7 +175,7 @@ export function createHarness(options: HarnessOptions) {
     },
     async status(query = "?format=json"): Promise<Answer> {
       const sent = { method: "GET", url: `http://localhost/api/status${query}` };
-      return answerOf(await statusHandler(new HttpRequest(sent), context("status")), sent, openApi);
+      return answerOf(await (await statusHandler())(new HttpRequest(sent), context("status")), sent, openApi);
     },
     async refresh(): Promise<void> {
       const timer: Timer = {

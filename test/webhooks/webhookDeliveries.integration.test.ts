@@ -54,7 +54,7 @@ const catalog = parseCatalog(
 
 const world = useAzuriteAndEmulator();
 let h: ReturnType<typeof createHarness>;
-let handler: ReturnType<typeof createWebhookHandler>;
+let handler: Awaited<ReturnType<typeof createWebhookHandler>>;
 const startLines: string[] = [];
 let sequence = 0;
 
@@ -109,7 +109,7 @@ beforeAll(async () => {
     },
     logger: { warn: (...args: unknown[]) => startLines.push(args.map(String).join(" ")) },
   });
-  handler = createWebhookHandler(h.relay);
+  handler = await createWebhookHandler(h.relay);
   await h.refresh();
 });
 

@@ -1,13 +1,17 @@
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { type BuildOptions, build, type Plugin } from "esbuild";
 import { findAppRoot } from "../../appRoot";
 import { RUNTIME_PACKAGES, WORKER_MODULE } from "./externals";
 
 /**
- * `npm run bundle` (part of `npm run build`): two CommonJS bundles in dist/, each minified with its source map.
- * - dist/app.js, what package.json `main` names: every function's registration (functions/index.ts). The Node
- *   worker loads it with `require` while it indexes the functions, so it holds as little as possible.
- * - dist/handlers.js: the handlers and the relay (src/handlers.ts), which app.js requires on the first invocation.
+ * `npm run bundle` (part of `npm run build`), each file minified with its source map:
+ * - dist/app.js, what package.json `main` names: every function's registration (functions/index.ts), CommonJS. The
+ *   Node worker loads it with `require` while it indexes the functions, so it holds as little as possible.
+ * - dist/handlers/: the handlers and the relay (src/handlers.ts), ES modules split at every dynamic `import()`
+ *   (esbuild's code splitting): handlers.mjs and the chunks it imports hold what a prediction needs; each other
+ *   handler, and the relay's webhooks, events and jobs (src/relayFeatures.ts), are chunks loaded on their first use.
+ *   app.js imports handlers.mjs on the first invocation.
  * The worker provides `@azure/functions-core` by intercepting `require`, so that module stays a real require
  * (Azure/azure-functions-nodejs-library issue 201); the packages of externals.ts are loaded from node_modules.
  */
@@ -15,23 +19,18 @@ const root = findAppRoot(__dirname);
 const handlersEntry = path.join(root, "src", "handlers.ts");
 
 /**
- * Every import of src/handlers from the functions becomes `require("./handlers.js")`, the second bundle: the
- * functions' dynamic `import()` of it is bundled as a module of one line that requires it. Left to Node as an
- * `import()`, the 1 MB file would go through the ES module loader, which reads it again to guess its format and
- * scans all of it for its exports (about 170 ms of the first invocation here); `require` only compiles it.
+ * Every import of src/handlers from the functions becomes `import("./handlers/handlers.mjs")`, the entry of the
+ * split handlers. A `.mjs` file is an ES module by its name: Node neither reads it twice to guess its format nor
+ * scans it for CommonJS exports, and only the chunks it imports statically are read and compiled.
  */
+const HANDLERS_ENTRY_FROM_APP = "./handlers/handlers.mjs";
 const handlersApart: Plugin = {
   name: "handlers-apart",
   setup(esbuild) {
     esbuild.onResolve({ filter: /(^|\/)handlers(\.js)?$/ }, (args) => {
-      if (args.namespace === "handlers-apart") return { path: "./handlers.js", external: true };
       const target = path.resolve(args.resolveDir, args.path).replace(/\.js$/, ".ts");
-      return target === handlersEntry ? { path: "handlers", namespace: "handlers-apart" } : undefined;
+      return target === handlersEntry ? { path: HANDLERS_ENTRY_FROM_APP, external: true } : undefined;
     });
-    esbuild.onLoad({ filter: /.*/, namespace: "handlers-apart" }, () => ({
-      contents: 'module.exports = require("./handlers.js");\n',
-      loader: "js",
-    }));
   },
 };
 
@@ -75,6 +74,61 @@ const axiosInNodeOnly: Plugin = {
   },
 };
 
+/** A read of the global FormData in a package file, and what it becomes in the bundle. */
+interface FormDataRead {
+  file: RegExp;
+  read: string;
+  becomes: string;
+}
+
+/**
+ * The first read of the global `FormData` in a Node process loads Node's whole fetch implementation (undici): about
+ * 8 ms of a cold start. axios reads it as it loads, and the Azure SDK's pipeline on every request, each only to
+ * tell whether a body is a FormData, which the relay never sends. In the bundle neither reads it before a body
+ * tagged `FormData` comes: axios still recognises one by its `append` method and tag, the SDK by its tag and then
+ * `instanceof`. Each replaced text must be found as it is, so that an upgrade that changes it fails the build.
+ */
+const FORM_DATA_READS: FormDataRead[] = [
+  {
+    file: /[\\/]axios[\\/]lib[\\/]utils\.js$/,
+    read: "const FormDataCtor = typeof G.FormData !== 'undefined' ? G.FormData : undefined;",
+    becomes: "const FormDataCtor = undefined;",
+  },
+  {
+    file: /[\\/]@typespec[\\/]ts-http-runtime[\\/]dist[\\/]esm[\\/]formData\.js$/,
+    read: 'typeof FormData !== "undefined" && body instanceof FormData',
+    becomes:
+      'Object.prototype.toString.call(body) === "[object FormData]" && typeof FormData !== "undefined" && body instanceof FormData',
+  },
+];
+
+const formDataReadOnDemand: Plugin = {
+  name: "form-data-read-on-demand",
+  setup(esbuild) {
+    for (const { file, read, becomes } of FORM_DATA_READS) {
+      esbuild.onLoad({ filter: file }, async (args) => {
+        const text = await readFile(args.path, "utf8");
+        if (!text.includes(read))
+          throw new Error(`${args.path} no longer holds \`${read}\`: review this plugin`);
+        return { contents: text.replaceAll(read, becomes), loader: "js" };
+      });
+    }
+  },
+};
+
+/**
+ * ES modules have import.meta.url but neither `require` nor `__dirname`, which the CommonJS packages in the handlers
+ * bundle (Node's own modules) and findAppRoot use: each chunk makes them from its URL.
+ */
+const ES_MODULE_BANNER = [
+  "import{createRequire as __createRequire}from'node:module';",
+  "import{fileURLToPath as __fileURLToPath}from'node:url';",
+  "import{dirname as __pathDirname}from'node:path';",
+  "const require=__createRequire(import.meta.url);",
+  "const __filename=__fileURLToPath(import.meta.url);",
+  "const __dirname=__pathDirname(__filename);",
+].join("");
+
 const common: BuildOptions = {
   bundle: true,
   platform: "node",
@@ -92,6 +146,8 @@ const common: BuildOptions = {
 };
 
 async function main(): Promise<void> {
+  // Chunk names carry a hash of their content: no chunk of an earlier build may stay beside the new ones.
+  await rm(path.join(root, "dist", "handlers"), { recursive: true, force: true });
   await Promise.all([
     build({
       ...common,
@@ -102,8 +158,13 @@ async function main(): Promise<void> {
     build({
       ...common,
       entryPoints: [handlersEntry],
-      outfile: path.join(root, "dist", "handlers.js"),
-      plugins: [zodEnglishOnly, axiosInNodeOnly],
+      format: "esm",
+      splitting: true,
+      outdir: path.join(root, "dist", "handlers"),
+      outExtension: { ".js": ".mjs" },
+      define: {},
+      banner: { js: ES_MODULE_BANNER },
+      plugins: [zodEnglishOnly, axiosInNodeOnly, formDataReadOnDemand],
     }),
   ]);
 }

@@ -90,3 +90,76 @@ describe.each([
     expect(relay.host.output()).not.toContain(secretPart);
   });
 });
+
+describe("a configuration error of webhooks, events or jobs (WEBHOOK_DEDUP_TTL_HOURS)", () => {
+  let relay: { host: DevHostProcess; url: string };
+  const env = {
+    AICORE_SERVICE_KEY: JSON.stringify({
+      clientid: "c",
+      clientsecret: "s3cr3t-never-shown",
+      url: "http://127.0.0.1:9",
+      serviceurls: { AI_API_URL: "http://127.0.0.1:9" },
+    }),
+    WEBHOOK_DEDUP_TTL_HOURS: "forever-VALUE",
+  };
+
+  beforeAll(async () => {
+    relay = await startRelay(env);
+  });
+
+  afterAll(async () => {
+    await relay?.host.stop();
+  });
+
+  it("leaves the functions that need them answering 503 naming the setting, and predictions unaffected", async () => {
+    for (const [method, path, body] of [
+      ["POST", "/api/hooks/crm", "{}"],
+      ["POST", "/api/events/customer-changed", "{}"],
+      ["GET", "/api/jobs/some-job", undefined],
+      ["GET", "/api/status?format=json", undefined],
+    ] as const) {
+      const response = await fetch(`${relay.url}${path}`, {
+        method,
+        body,
+        headers: body ? { "Content-Type": "application/json" } : {},
+      });
+      const text = await response.text();
+      expect(response.status, `${method} ${path}: ${text}`).toBe(503);
+      expect(JSON.parse(text)).toMatchObject({
+        type: "urn:aicore-relay:problem:configuration-error",
+        setting: "WEBHOOK_DEDUP_TTL_HOURS",
+      });
+      expect(text).not.toContain("VALUE");
+    }
+    // The relay's core is built: a prediction is validated (here refused, 422, before any upstream call).
+    const prediction = await fetch(`${relay.url}/api/models/churn/predict`, {
+      method: "POST",
+      body: '{"region":3}',
+      headers: { "Content-Type": "application/json" },
+    });
+    const problem = JSON.parse(await prediction.text());
+    expect(prediction.status, JSON.stringify(problem)).toBe(422);
+    expect(problem.type).toBe("urn:aicore-relay:problem:validation-failed");
+    // The async path needs the job model: 503 naming the setting.
+    const async = await fetch(`${relay.url}/api/models/churn/predict`, {
+      method: "POST",
+      body: JSON.stringify({
+        region: 3,
+        tenure: 37,
+        age: 53,
+        address: 13,
+        income: 48,
+        employ: 10,
+        gender: 0,
+        equip: 0,
+      }),
+      headers: { "Content-Type": "application/json", Prefer: "respond-async" },
+    });
+    const asyncText = await async.text();
+    expect(async.status, asyncText).toBe(503);
+    expect(JSON.parse(asyncText)).toMatchObject({ setting: "WEBHOOK_DEDUP_TTL_HOURS" });
+    const logged = relay.host.lines.filter((l) => l.text.includes("configuration error:"));
+    expect(logged.length).toBeGreaterThanOrEqual(1);
+    expect(relay.host.output()).not.toContain("VALUE");
+  });
+});

@@ -1,8 +1,8 @@
-import { CronExpressionParser } from "cron-parser";
+import { parseCronSchedule } from "../cronSchedule";
 
 /** Milliseconds between two ticks of an NCRONTAB schedule (six fields, seconds first). */
 export function refreshIntervalMs(schedule: string, from = new Date()): number {
-  const expression = CronExpressionParser.parse(schedule, { currentDate: from });
+  const expression = parseCronSchedule(schedule, { currentDate: from });
   const first = expression.next().getTime();
   return expression.next().getTime() - first;
 }

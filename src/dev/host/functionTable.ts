@@ -1,4 +1,4 @@
-import { CronExpressionParser } from "cron-parser";
+import { parseCronSchedule } from "../../cronSchedule";
 import { DevHostError } from "./appConfig";
 import type { BindingInfo, FunctionCallback, Registration } from "./coreApi";
 import { compileRoute, type RouteTemplate } from "./routeTemplate";
@@ -81,7 +81,7 @@ export function checkNcrontab(schedule: string, what: string): string {
     );
   }
   try {
-    CronExpressionParser.parse(trimmed, { tz: "UTC" });
+    parseCronSchedule(trimmed, { tz: "UTC" });
   } catch (error) {
     throw new DevHostError(
       `${what} "${trimmed}" is not a valid NCRONTAB expression: ${(error as Error).message}`,

@@ -1,7 +1,7 @@
 /**
  * Everything the functions load on their first invocation: the relay, and a loader of each handler factory. `npm run
- * build` bundles it apart from the functions' dist/app.js (dist/handlers/, ES modules split at each dynamic
- * `import()`), so that the worker parses none of it while it indexes the functions (cold start). What this module
+ * build` bundles it apart from the functions' dist/app.js (dist/handlers/, split at each dynamic `import()` into
+ * CommonJS modules), so that the worker parses none of it while it indexes the functions (cold start). What this module
  * imports statically (the relay's core) loads with the first invocation; each loader's handler, and the relay's
  * webhooks, events and jobs, load on first use: a prediction neither reads nor compiles the OpenAPI document, the
  * status page, the other handlers or the libraries only they use.

@@ -5,8 +5,8 @@ import { describe, expect, it } from "vitest";
 
 /**
  * `npm run build` bundles the app with esbuild (src/dev/build/bundle.ts): the one file package.json `main` names
- * (dist/app.js: the functions' registrations, what the worker loads while it indexes, CommonJS) and dist/handlers/
- * beside it (handlers and relay as ES modules split at each dynamic import, imported on the first invocation). The
+ * (dist/app.js: the functions' registrations, what the worker loads while it indexes) and dist/handlers/ beside it
+ * (handlers and relay split at each dynamic import, required on the first invocation), all CommonJS. The
  * Node worker loads `main` with `require` and intercepts `require("@azure/functions-core")`, which the
  * @azure/functions library makes: the library stays outside, loaded from node_modules (a host that runs the
  * functions through it too, like the dev host, then evaluates one copy), and so do @azure/identity (loaded only for
@@ -17,7 +17,7 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const MAIN: string = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).main;
 const APP = path.join(ROOT, MAIN);
 const HANDLERS = path.join(path.dirname(APP), "handlers");
-const ENTRY = path.join(HANDLERS, "handlers.mjs");
+const ENTRY = path.join(HANDLERS, "handlers.js");
 
 function textOf(file: string): string {
   expect(existsSync(file), `${path.relative(ROOT, file)}: run \`npm run build\``).toBe(true);
@@ -37,12 +37,16 @@ function requiredBy(file: string): string[] {
   return [...needed].filter((name) => !isBuiltin(name)).sort();
 }
 
-/** The handler modules a module imports statically (`import … from "./x.mjs"`), transitively: what loads with it. */
+/** The handler modules a module requires as it loads, transitively (not those it requires in a promise, on use). */
 function staticGraph(file: string, seen = new Set<string>()): Set<string> {
   seen.add(path.basename(file));
-  for (const match of textOf(file).matchAll(/\bimport\s*(?:[\w$*{},\s]+from\s*)?"\.\/([\w-]+\.mjs)"/g)) {
+  const text = textOf(file);
+  const onUse = new Set(
+    [...text.matchAll(/\.then\(\(\)\s*=>\s*[\w$]*\(?require\("\.\/([\w-]+\.js)"\)/g)].map((m) => m[1]),
+  );
+  for (const match of text.matchAll(/\brequire\("\.\/([\w-]+\.js)"\)/g)) {
     const next = match[1] as string;
-    if (!seen.has(next)) staticGraph(path.join(HANDLERS, next), seen);
+    if (!onUse.has(next) && !seen.has(next)) staticGraph(path.join(HANDLERS, next), seen);
   }
   return seen;
 }
@@ -57,7 +61,7 @@ function sourcesOf(file: string): string[] {
   return map.sources.map((source) => path.relative(ROOT, path.resolve(path.dirname(file), source)));
 }
 
-const handlerModules = () => readdirSync(HANDLERS).filter((file) => file.endsWith(".mjs"));
+const handlerModules = () => readdirSync(HANDLERS).filter((file) => file.endsWith(".js"));
 
 /** Every source of the handler modules that load with `entry`, statically. */
 function sourcesLoadedWith(entry: string): string[] {
@@ -81,11 +85,13 @@ describe("the app bundle (package.json main) and the handlers it imports", () =>
     expect(imported.sort()).toEqual(files.sort());
   });
 
-  it("needs no package but @azure/functions, and imports the handlers' entry module beside it", () => {
+  it("needs no package but @azure/functions, and requires the handlers' entry module beside it", () => {
     expect(MAIN).not.toMatch(/[*?]/);
-    expect(requiredBy(APP)).toEqual(["./handlers/handlers.mjs", "@azure/functions"]);
+    expect(requiredBy(APP)).toEqual(["./handlers/handlers.js", "@azure/functions"]);
     expect(textOf(APP)).toContain('require("@azure/functions")');
-    expect(textOf(APP)).toContain('import("./handlers/handlers.mjs")');
+    // Required, not import()ed: Node's ES module loader would read it to guess its format and scan its exports.
+    expect(textOf(APP)).toContain('require("./handlers/handlers.js")');
+    expect(textOf(APP)).not.toMatch(/\bimport\(/);
   });
 
   it("leaves the relay's libraries to the handlers: indexing parses none of them", () => {
@@ -105,6 +111,8 @@ describe("the app bundle (package.json main) and the handlers it imports", () =>
   it("loads, for a prediction, the relay's core and the predict handler, not webhooks, events, jobs or the other handlers", () => {
     const withEntry = sourcesLoadedWith(ENTRY);
     expect(withEntry).toEqual(expect.arrayContaining(["src/relay.ts", "src/scoring/scorer.ts"]));
+    // The predict handler itself is required on its first call, not with the entry.
+    expect(staticGraph(ENTRY)).not.toContain(path.basename(moduleOf("src/api/predictHandler.ts")));
     const predict = sourcesLoadedWith(moduleOf("src/api/predictHandler.ts"));
     expect(predict).toContain("src/api/predictHandler.ts");
     const firstPrediction = [...withEntry, ...predict];

@@ -57,7 +57,7 @@ describe("deployment package (npm run package)", () => {
     expect(readdirSync(path.join(app, "dist", "handlers")).sort()).toEqual(
       readdirSync(path.join(REPO_ROOT, "dist", "handlers")).sort(),
     );
-    expect(readdirSync(path.join(app, "dist", "handlers"))).toContain("handlers.mjs.map");
+    expect(readdirSync(path.join(app, "dist", "handlers"))).toContain("handlers.js.map");
     // The status page and the API reference, with Swagger UI from a production dependency (no CDN).
     expect(readdirSync(path.join(app, "static")).sort()).toEqual(["docs.html", "status.html"]);
     expect(existsSync(path.join(app, "node_modules", "swagger-ui-dist", "swagger-ui-bundle.js"))).toBe(true);
@@ -97,14 +97,14 @@ describe("deployment package (npm run package)", () => {
 
   it("loads the bundles with plain Node from the unpacked folder, each dependency resolving there", () => {
     // Every handler module, the ones a first prediction loads and those loaded later on first use.
-    const handlers = readdirSync(path.join(app, "dist", "handlers")).filter((file) => file.endsWith(".mjs"));
-    expect(handlers).toContain("handlers.mjs");
+    const handlers = readdirSync(path.join(app, "dist", "handlers")).filter((file) => file.endsWith(".js"));
+    expect(handlers).toContain("handlers.js");
     const script = [
       'require("./dist/app.js");',
       // What the bundles load from node_modules, with everything each needs (identity is loaded lazily: load it).
       ...SHIPPED_PACKAGES.map((d) => `require(${JSON.stringify(d)});`),
-      `Promise.all(${JSON.stringify(handlers)}.map((file) => import("./dist/handlers/" + file)))`,
-      "  .then(() => console.log('loaded'));",
+      `for (const file of ${JSON.stringify(handlers)}) require("./dist/handlers/" + file);`,
+      "console.log('loaded');",
     ].join("\n");
     const result = spawnSync(process.execPath, ["-e", script], {
       cwd: app,

@@ -61,7 +61,7 @@ export function createDeploymentPackage(appRoot: string, zipPath: string): Packa
   if (!existsSync(path.join(appRoot, main))) throw new Error(`${main} is missing: run \`npm run build\``);
   const stage = mkdtempSync(path.join(tmpdir(), "relay-package-"));
   try {
-    // The bundles and their maps: `main`, and the handlers it imports on first use (a folder of ES modules) beside it.
+    // The bundles and their maps: `main`, and the handlers it requires on first use (a folder of modules) beside it.
     const handlers = path.join(path.dirname(main), "handlers");
     for (const file of [main, `${main}.map`, handlers]) {
       cpSync(path.join(appRoot, file), path.join(stage, file), { recursive: true });

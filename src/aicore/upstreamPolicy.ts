@@ -216,14 +216,17 @@ function rememberDeadline(error: unknown, deadline: RequestDeadline): never {
   throw error;
 }
 
-/** `work`, or a TaskCancelledError when the deadline passes first. */
+/**
+ * `work`, or a TaskCancelledError when the deadline passes first. The deadline is ended then: a timer may fire a
+ * millisecond before the clock says it passed, and the queued call must not start once its request has answered.
+ */
 function untilDeadline<T>(work: Promise<T>, deadline: RequestDeadline): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const passed = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new TaskCancelledError("the request deadline has passed")),
-      Math.ceil(deadline.remainingMs()),
-    );
+    timer = setTimeout(() => {
+      deadline.end();
+      reject(new TaskCancelledError("the request deadline has passed"));
+    }, Math.ceil(deadline.remainingMs()));
   });
   return Promise.race([work, passed]).finally(() => clearTimeout(timer));
 }

@@ -77,7 +77,9 @@ export function parseCatalog(json: unknown, defaultResourceGroup: string, origin
       const reason = error instanceof Error ? error.message.split("\n")[0] : "unsupported";
       throw new ConfigError(`${origin}: models.${name}.input is not a supported JSON Schema: ${reason}`);
     }
-    const exampleCheck = entry.example === undefined ? undefined : inputSchema.safeParse(entry.example);
+    // Once per model: a prediction compiles the schema's fast path when it first needs it (for its model only).
+    const exampleCheck =
+      entry.example === undefined ? undefined : inputSchema.safeParse(entry.example, { jitless: true });
     if (exampleCheck && !exampleCheck.success) {
       const issue = exampleCheck.error.issues[0];
       throw new ConfigError(

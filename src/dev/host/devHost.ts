@@ -192,6 +192,14 @@ function messageLeaseMs(): number {
   return Number(raw) * 1000;
 }
 
+/**
+ * How long after the ready line the queue listeners make their first poll (a write to the queue by a function of the
+ * app wakes them at once). On Azure the host polls the queues in its own process, beside the worker, so an app that
+ * just started serves its first requests without that work; here the listeners' start (storage clients built,
+ * queues created, the first receive: about 20 ms of CPU) would share the one thread with those requests.
+ */
+export const QUEUE_LISTENERS_START_DELAY_MS = 1_000;
+
 /** Loads the app, runs appStart hooks, serves its HTTP triggers and runs its timers. One per process. */
 export async function startDevHost(options: DevHostOptions): Promise<RunningDevHost> {
   const out = options.console ?? processConsole;
@@ -255,7 +263,7 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
       );
     }
   }
-  for (const listener of listeners) listener.start();
+  for (const listener of listeners) listener.start(QUEUE_LISTENERS_START_DELAY_MS);
 
   let closing: Promise<void> | undefined;
   return {

@@ -96,8 +96,9 @@ export class QueueListener {
     return this.#o.fn.queueName;
   }
 
-  start(): void {
-    this.#loop = this.#run();
+  /** Starts polling after `delayMs`, or as soon as a function of this app writes to the queue, if that comes first. */
+  start(delayMs = 0): void {
+    this.#loop = this.#run(delayMs);
   }
 
   /** A function of this app wrote to the queue: poll now instead of waiting out the back-off. */
@@ -113,7 +114,8 @@ export class QueueListener {
     await Promise.allSettled([...this.#processing]);
   }
 
-  async #run(): Promise<void> {
+  async #run(delayMs: number): Promise<void> {
+    if (delayMs > 0) await this.#pause(delayMs);
     let created = false;
     let found = false;
     while (!this.#closed) {
@@ -171,11 +173,16 @@ export class QueueListener {
         this.#delayMs = max;
       }
     }
+    await this.#pause(this.#delayMs);
+  }
+
+  /** Waits `ms`, or until notify() or close(). */
+  async #pause(ms: number): Promise<void> {
     if (this.#closed) return;
     let timer: NodeJS.Timeout | undefined;
     await new Promise<void>((resolve) => {
       this.#wake = resolve;
-      timer = setTimeout(resolve, this.#delayMs);
+      timer = setTimeout(resolve, ms);
     });
     clearTimeout(timer);
     this.#wake = undefined;

@@ -34,7 +34,9 @@ export class TimerScheduler {
   #timeout: NodeJS.Timeout | undefined;
   #running: Promise<InvocationOutcome> | undefined;
   #missedTick = false;
-  #lastScheduled: Date;
+  /** The last scheduled run; before the first one, the occurrence before start, worked out when first needed. */
+  #lastScheduled: Date | undefined;
+  readonly #startedAt = new Date();
   #closed = false;
 
   readonly #writer: QueueOutputWriter | undefined;
@@ -52,7 +54,6 @@ export class TimerScheduler {
     this.#verbose = verbose;
     this.#library = library;
     this.#out = out;
-    this.#lastScheduled = previousOccurrence(fn.schedule, new Date());
   }
 
   start(): void {
@@ -100,7 +101,7 @@ export class TimerScheduler {
       isPastDue: this.#missedTick || now.getTime() - scheduled.getTime() > LATE_MS,
       schedule: { adjustForDST: true },
       scheduleStatus: {
-        last: this.#lastScheduled.toISOString(),
+        last: (this.#lastScheduled ?? previousOccurrence(this.#fn.schedule, this.#startedAt)).toISOString(),
         next: nextOccurrence(this.#fn.schedule, now).toISOString(),
         lastUpdated: now.toISOString(),
       },

@@ -20,7 +20,7 @@ import type { QueueClients } from "./queueStorage";
  *   - the handler gets the text decoded per `messageEncoding` and parsed as JSON when it is JSON (the library's
  *     fromRpcTypedData), and triggerMetadata id, dequeueCount, insertionTime, expirationTime, nextVisibleTime,
  *     popReceipt, queueTrigger.
- * Unlike the host, the dev host creates a missing trigger queue at start (the host waits for it to appear).
+ * Unlike the host, the dev host creates a missing trigger queue at its first poll (the host waits for it to appear).
  */
 export interface QueueListenerOptions {
   fn: QueueFunction;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanEnv, isolatedApp } from "../../support/isolatedApp";
+import { CHURN_EXAMPLE } from "../../support/world";
 import { DevHostProcess, requireBuild } from "./devHostProcess";
 
 /**
@@ -24,6 +25,16 @@ async function startRelay(env: NodeJS.ProcessEnv): Promise<{ host: DevHostProces
   );
   const match = await host.waitForLine(/^dev host listening at (http:\/\/\S+)$/);
   return { host, url: match[1] as string };
+}
+
+/** One request to the relay; JSON when it has a body. */
+async function call(base: string, method: string, path: string, body?: string) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    body,
+    headers: body ? { "Content-Type": "application/json" } : {},
+  });
+  return { status: response.status, type: response.headers.get("content-type"), text: await response.text() };
 }
 
 const CALLS: [string, string, string | undefined][] = [
@@ -62,14 +73,9 @@ describe.each([
 
   it("leaves every HTTP function answering 503 problem+json that names the setting, not its value", async () => {
     for (const [method, path, body] of CALLS) {
-      const response = await fetch(`${relay.url}${path}`, {
-        method,
-        body,
-        headers: body ? { "Content-Type": "application/json" } : {},
-      });
-      const text = await response.text();
-      expect(response.status, `${method} ${path}: ${text}`).toBe(503);
-      expect(response.headers.get("content-type")).toBe("application/problem+json");
+      const { status, type, text } = await call(relay.url, method, path, body);
+      expect(status, `${method} ${path}: ${text}`).toBe(503);
+      expect(type).toBe("application/problem+json");
       const problem = JSON.parse(text);
       expect(problem).toMatchObject({
         type: "urn:aicore-relay:problem:configuration-error",
@@ -118,13 +124,8 @@ describe("a configuration error of webhooks, events or jobs (WEBHOOK_DEDUP_TTL_H
       ["GET", "/api/jobs/some-job", undefined],
       ["GET", "/api/status?format=json", undefined],
     ] as const) {
-      const response = await fetch(`${relay.url}${path}`, {
-        method,
-        body,
-        headers: body ? { "Content-Type": "application/json" } : {},
-      });
-      const text = await response.text();
-      expect(response.status, `${method} ${path}: ${text}`).toBe(503);
+      const { status, text } = await call(relay.url, method, path, body);
+      expect(status, `${method} ${path}: ${text}`).toBe(503);
       expect(JSON.parse(text)).toMatchObject({
         type: "urn:aicore-relay:problem:configuration-error",
         setting: "WEBHOOK_DEDUP_TTL_HOURS",
@@ -132,27 +133,14 @@ describe("a configuration error of webhooks, events or jobs (WEBHOOK_DEDUP_TTL_H
       expect(text).not.toContain("VALUE");
     }
     // The relay's core is built: a prediction is validated (here refused, 422, before any upstream call).
-    const prediction = await fetch(`${relay.url}/api/models/churn/predict`, {
-      method: "POST",
-      body: '{"region":3}',
-      headers: { "Content-Type": "application/json" },
-    });
-    const problem = JSON.parse(await prediction.text());
-    expect(prediction.status, JSON.stringify(problem)).toBe(422);
+    const prediction = await call(relay.url, "POST", "/api/models/churn/predict", '{"region":3}');
+    const problem = JSON.parse(prediction.text);
+    expect(prediction.status, prediction.text).toBe(422);
     expect(problem.type).toBe("urn:aicore-relay:problem:validation-failed");
     // The async path needs the job model: 503 naming the setting.
     const async = await fetch(`${relay.url}/api/models/churn/predict`, {
       method: "POST",
-      body: JSON.stringify({
-        region: 3,
-        tenure: 37,
-        age: 53,
-        address: 13,
-        income: 48,
-        employ: 10,
-        gender: 0,
-        equip: 0,
-      }),
+      body: JSON.stringify(CHURN_EXAMPLE),
       headers: { "Content-Type": "application/json", Prefer: "respond-async" },
     });
     const asyncText = await async.text();

@@ -1,5 +1,6 @@
 import type { AxiosInstance } from "axios";
 import type { z } from "zod";
+import { parseOnce } from "../parseOnce";
 import type { TraceHeaders } from "../tracing/traceHeaders";
 import { authorizedRequest } from "./authorizedRequest";
 import { type AiDeployment, deploymentListSchema, deploymentSchema } from "./deploymentSchema";
@@ -101,8 +102,7 @@ export class DeploymentsApi {
         bodyExcerpt(response.data),
       );
     }
-    // Parsed once per refresh: zod's generated fast path would cost more to compile than it saves.
-    const parsed = schema.safeParse(parseJsonBytes(response.data), { jitless: true });
+    const parsed = parseOnce(schema, parseJsonBytes(response.data));
     if (!parsed.success) {
       throw new UpstreamError("status", upstream, `${upstream} answered 200 with an unexpected body`, 200);
     }

@@ -1,5 +1,6 @@
 import type { AxiosInstance } from "axios";
 import { z } from "zod";
+import { parseOnce } from "../parseOnce";
 import { registerSecret } from "../secretRedaction";
 import { parseJsonBytes } from "./jsonBytes";
 import { throwIfRetryable } from "./transientFailure";
@@ -107,8 +108,7 @@ export class TokenProvider {
         bodyExcerpt(response.data),
       );
     }
-    // Parsed once per token: zod's generated fast path would cost more to compile than it saves.
-    const parsed = tokenAnswerSchema.safeParse(parseJsonBytes(response.data), { jitless: true });
+    const parsed = parseOnce(tokenAnswerSchema, parseJsonBytes(response.data));
     if (!parsed.success) {
       throw new UpstreamError(
         "status",

@@ -172,8 +172,9 @@ export class UpstreamPolicy {
     // Never wait past the request's deadline: a retry that would start after it is not made, and the request
     // answers as a timeout when the deadline comes.
     const deadline = failure instanceof Error ? deadlineOfFailure.get(failure) : undefined;
-    if (!deadline || delay < deadline.remainingMs()) return delay;
+    if (!deadline) return delay;
     const left = deadline.remainingMs();
+    if (delay < left) return delay;
     deadline.end();
     return left;
   }

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { parseOnce } from "../parseOnce";
 import { ConfigError } from "./configError";
 import { jsonSyntaxError } from "./jsonSyntax";
 
@@ -57,8 +58,7 @@ function where(path: PropertyKey[]): string {
 
 /** Validates catalog JSON and builds each model's input schema once. */
 export function parseCatalog(json: unknown, defaultResourceGroup: string, origin = "MODEL_CATALOG"): Catalog {
-  // Parsed once: zod's generated fast path would cost more to compile than it saves (cold start).
-  const parsed = catalogSchema.safeParse(json, { jitless: true });
+  const parsed = parseOnce(catalogSchema, json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     // zod reports a bad record key as "Invalid key in record"; say what a model name may be instead.
@@ -78,8 +78,7 @@ export function parseCatalog(json: unknown, defaultResourceGroup: string, origin
       throw new ConfigError(`${origin}: models.${name}.input is not a supported JSON Schema: ${reason}`);
     }
     // Once per model: a prediction compiles the schema's fast path when it first needs it (for its model only).
-    const exampleCheck =
-      entry.example === undefined ? undefined : inputSchema.safeParse(entry.example, { jitless: true });
+    const exampleCheck = entry.example === undefined ? undefined : parseOnce(inputSchema, entry.example);
     if (exampleCheck && !exampleCheck.success) {
       const issue = exampleCheck.error.issues[0];
       throw new ConfigError(

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseOnce } from "../parseOnce";
 import type { ModelDefinition } from "./catalog";
 
 /** Names of catalog entries that become route segments (sources, events): letters, digits, `_ . -`, at most 64. */
@@ -54,8 +55,7 @@ export function* parsedEntries<Schema extends z.ZodType>(
     if (!ENTRY_NAME.test(name)) {
       fail(JSON.stringify(name), `is not a valid ${noun} name (letters, digits, _ . -, at most 64)`);
     }
-    // Parsed once: zod's generated fast path would cost more to compile than it saves (cold start).
-    const parsed = schema.safeParse(raw, { jitless: true });
+    const parsed = parseOnce(schema, raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       fail([name, ...(issue?.path ?? []).map(String)].join("."), issue?.message ?? "is invalid");

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseOnce } from "../parseOnce";
 import { ConfigError } from "./configError";
 import { jsonSyntaxError } from "./jsonSyntax";
 
@@ -26,8 +27,7 @@ export function parseServiceKey(text: string, settingName = "AICORE_SERVICE_KEY"
       `${settingName} is not valid JSON (${where}; expected SAP AI Core service key JSON)`,
     );
   }
-  // Parsed once: zod's generated fast path would cost more to compile than it saves (cold start).
-  const parsed = serviceKeySchema.safeParse(json, { jitless: true });
+  const parsed = parseOnce(serviceKeySchema, json);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((issue) => issue.path.join(".") || "(root)");
     throw new ConfigError(

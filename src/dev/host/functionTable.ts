@@ -81,7 +81,7 @@ export function checkNcrontab(schedule: string, what: string): string {
     );
   }
   try {
-    parseCronSchedule(trimmed, { tz: "UTC" });
+    parseCronSchedule(trimmed);
   } catch (error) {
     throw new DevHostError(
       `${what} "${trimmed}" is not a valid NCRONTAB expression: ${(error as Error).message}`,

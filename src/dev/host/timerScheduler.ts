@@ -16,11 +16,11 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 const LATE_MS = 1_000;
 
 export function nextOccurrence(schedule: string, after: Date): Date {
-  return parseCronSchedule(schedule, { currentDate: after, tz: "UTC" }).next().toDate();
+  return parseCronSchedule(schedule, { currentDate: after }).next().toDate();
 }
 
 export function previousOccurrence(schedule: string, before: Date): Date {
-  return parseCronSchedule(schedule, { currentDate: before, tz: "UTC" }).prev().toDate();
+  return parseCronSchedule(schedule, { currentDate: before }).prev().toDate();
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 
 /**
  * `schema.safeParse(value)` for a value parsed once or rarely (a setting, the catalog, a token or deployment list

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * AiDeployment as AI Core answers it, parsed leniently: unknown fields are kept, enum values we do not know

@@ -1,5 +1,5 @@
 import type { AxiosInstance } from "axios";
-import type { z } from "zod";
+import type * as z from "zod";
 import { parseOnce } from "../parseOnce";
 import type { TraceHeaders } from "../tracing/traceHeaders";
 import { authorizedRequest } from "./authorizedRequest";

@@ -1,5 +1,5 @@
 import type { AxiosInstance } from "axios";
-import { z } from "zod";
+import * as z from "zod";
 import { parseOnce } from "../parseOnce";
 import { registerSecret } from "../secretRedaction";
 import { parseJsonBytes } from "./jsonBytes";

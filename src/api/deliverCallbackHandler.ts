@@ -1,5 +1,5 @@
 import type { InvocationContext } from "@azure/functions";
-import { z } from "zod";
+import * as z from "zod";
 import type { CallbackTask } from "../callbacks/callbackDelivery";
 import { MAX_CALLBACK_URL_LENGTH, MAX_JOB_ID_LENGTH } from "../jobs/scoringJob";
 import type { Logger } from "../logger";

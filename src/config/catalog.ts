@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { z } from "zod";
+import * as z from "zod";
 import { parseOnce } from "../parseOnce";
 import { ConfigError } from "./configError";
 import { jsonSyntaxError } from "./jsonSyntax";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { parseOnce } from "../parseOnce";
 import { ConfigError } from "./configError";
 import { jsonSyntaxError } from "./jsonSyntax";

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigError } from "./configError";
 import { requireResolved } from "./keyVaultReference";
 import { DEFAULT_REFRESH_SCHEDULE } from "./refreshSchedule";

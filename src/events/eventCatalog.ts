@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Catalog } from "../config/catalog";
 import { callbackField, fieldMap, parsedEntries, requiredFields, settingName } from "../config/catalogFields";
 import { ConfigError } from "../config/configError";

@@ -1,5 +1,5 @@
 import type { AxiosInstance } from "axios";
-import { z } from "zod";
+import * as z from "zod";
 import { TokenProvider } from "../aicore/tokenProvider";
 import type { UpstreamPolicy } from "../aicore/upstreamPolicy";
 import { ConfigError } from "../config/configError";

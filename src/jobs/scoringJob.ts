@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { CloudEvent } from "cloudevents";
-import { z } from "zod";
+import * as z from "zod";
 import { type Problem, problem } from "../http/problem";
 import { isPlainObject } from "../scoring/predictionRequest";
 

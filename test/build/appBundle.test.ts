@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import path from "node:path";
@@ -85,13 +86,39 @@ describe("the app bundle (package.json main) and the handlers it imports", () =>
     expect(imported.sort()).toEqual(files.sort());
   });
 
-  it("needs no package but @azure/functions, and requires the handlers' entry module beside it", () => {
+  it("needs no package but @azure/functions, and loads the handlers' entry module beside it as CommonJS", () => {
     expect(MAIN).not.toMatch(/[*?]/);
-    expect(requiredBy(APP)).toEqual(["./handlers/handlers.js", "@azure/functions"]);
+    expect(requiredBy(APP)).toEqual(["@azure/functions"]);
     expect(textOf(APP)).toContain('require("@azure/functions")');
-    // Required, not import()ed: Node's ES module loader would read it to guess its format and scan its exports.
-    expect(textOf(APP)).toContain('require("./handlers/handlers.js")');
+    // Loaded as CommonJS with its code cache, not import()ed: Node's ES module loader would read it to guess its
+    // format and scan its exports.
+    expect(textOf(APP)).toContain('require("node:path").join(__dirname,"handlers","handlers.js")');
     expect(textOf(APP)).not.toMatch(/\bimport\(/);
+  });
+
+  it("keeps V8's code cache beside each handler module, which the Node that built them accepts", () => {
+    const modules = handlerModules();
+    expect(
+      readdirSync(HANDLERS)
+        .filter((file) => file.endsWith(".js.cache"))
+        .sort(),
+    ).toEqual(modules.map((file) => `${file}.cache`).sort());
+    // A fresh process loads the modules of a first prediction as the functions' bundle does, and reports the caches.
+    const loader = path.join(ROOT, "dist", "src", "codeCache", "codeCachedModules.js");
+    const script = [
+      `const { CodeCachedModules } = require(${JSON.stringify(loader)});`,
+      `const modules = new CodeCachedModules(${JSON.stringify(HANDLERS)});`,
+      `const handlers = modules.require(${JSON.stringify(ENTRY)});`,
+      "console.log(JSON.stringify({ accepted: modules.accepted.length, rejected: modules.rejected,",
+      "  loads: typeof handlers.loadPredictHandler }));",
+    ].join("\n");
+    const result = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      accepted: staticGraph(ENTRY).size,
+      rejected: [],
+      loads: "function",
+    });
   });
 
   it("leaves the relay's libraries to the handlers: indexing parses none of them", () => {

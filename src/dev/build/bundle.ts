@@ -1,8 +1,10 @@
+import { readdirSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type BuildOptions, build, type Plugin } from "esbuild";
 import { findAppRoot } from "../../appRoot";
+import { CodeCachedModules } from "../../codeCache/codeCachedModules";
 import { RUNTIME_PACKAGES, WORKER_MODULE } from "./externals";
 
 /**
@@ -18,20 +20,29 @@ import { RUNTIME_PACKAGES, WORKER_MODULE } from "./externals";
  */
 const root = findAppRoot(__dirname);
 const handlersEntry = path.join(root, "src", "handlers.ts");
+const codeCacheLoader = path.join(root, "src", "codeCache", "codeCachedModules.ts");
 
 /**
- * Every import of src/handlers from the functions becomes a `require("./handlers/handlers.js")` (in a promise), the
- * entry of the split handlers: a plain `require` compiles only the modules it requires. (Left to Node as an
- * `import()`, its ES module loader would first read the file to guess its format and scan it for its exports.)
+ * Every import of src/handlers from the functions becomes a load of handlers/handlers.js (in a promise), the entry
+ * of the split handlers, as CommonJS with the code caches beside it (src/codeCache/codeCachedModules.ts): it compiles
+ * only the modules it requires. (Left to Node as an `import()`, its ES module loader would first read the file to
+ * guess its format and scan it for its exports.)
  */
-const HANDLERS_ENTRY_FROM_APP = "./handlers/handlers.js";
 const handlersApart: Plugin = {
   name: "handlers-apart",
   setup(esbuild) {
     esbuild.onResolve({ filter: /(^|\/)handlers(\.js)?$/ }, (args) => {
       const target = path.resolve(args.resolveDir, args.path).replace(/\.js$/, ".ts");
-      return target === handlersEntry ? { path: HANDLERS_ENTRY_FROM_APP, external: true } : undefined;
+      return target === handlersEntry ? { path: "handlers-entry", namespace: "handlers-entry" } : undefined;
     });
+    esbuild.onLoad({ filter: /.*/, namespace: "handlers-entry" }, () => ({
+      contents: [
+        `const { requireWithCodeCache } = require(${JSON.stringify(codeCacheLoader)});`,
+        'module.exports = requireWithCodeCache(require("node:path").join(__dirname, "handlers", "handlers.js"));',
+      ].join("\n"),
+      resolveDir: root,
+      loader: "js",
+    }));
   },
 };
 
@@ -187,6 +198,22 @@ async function main(): Promise<void> {
     }),
     buildHandlers(handlers),
   ]);
+  writeHandlerCodeCaches(handlers);
+}
+
+/**
+ * V8's code cache beside each handler module, for the Node that builds (src/codeCache/codeCachedModules.ts): every
+ * module is loaded, so that the cache holds its evaluation too. Build the package with the Node version the
+ * Function App runs: V8 refuses the cache of another version, and the modules are then compiled from source.
+ */
+function writeHandlerCodeCaches(folder: string): void {
+  const modules = new CodeCachedModules(folder);
+  for (const file of readdirSync(folder)
+    .filter((name) => name.endsWith(".js"))
+    .sort()) {
+    modules.require(path.join(folder, file));
+  }
+  modules.writeCodeCaches();
 }
 
 main().catch((error: unknown) => {

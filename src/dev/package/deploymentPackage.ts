@@ -50,7 +50,8 @@ function run(command: string, args: string[], cwd: string): void {
 
 /**
  * Builds the zip the README's publish command uploads: the bundles `npm run build` wrote (the one file
- * package.json `main` names and the dist/handlers/ folder beside it, with their source maps), host.json, the catalog, package.json without dev and optional
+ * package.json `main` names and the dist/handlers/ folder beside it, with their source maps and the handlers' V8 code
+ * caches), host.json, the catalog, package.json without dev and optional
  * dependencies, and node_modules with the production dependencies only (for what the bundle leaves outside:
  * @azure/identity, swagger-ui-dist's files) — no devDependencies, no Core Tools (an optional dependency would
  * survive `--omit=dev`). Nothing is built on Azure (no remote build): the zip runs as it is.
@@ -61,7 +62,8 @@ export function createDeploymentPackage(appRoot: string, zipPath: string): Packa
   if (!existsSync(path.join(appRoot, main))) throw new Error(`${main} is missing: run \`npm run build\``);
   const stage = mkdtempSync(path.join(tmpdir(), "relay-package-"));
   try {
-    // The bundles and their maps: `main`, and the handlers it requires on first use (a folder of modules) beside it.
+    // The bundles and their maps: `main`, and the handlers it loads on first use (a folder of modules and their code
+    // caches) beside it.
     const handlers = path.join(path.dirname(main), "handlers");
     for (const file of [main, `${main}.map`, handlers]) {
       cpSync(path.join(appRoot, file), path.join(stage, file), { recursive: true });

@@ -121,6 +121,22 @@ describe("the app bundle (package.json main) and the handlers it imports", () =>
     });
   });
 
+  it("leaves Node's http2 unloaded until axios makes an HTTP/2 request (the relay makes none)", () => {
+    const script = [
+      `require(${JSON.stringify(ENTRY)});`,
+      `require(${JSON.stringify(moduleOf("src/api/predictHandler.ts"))});`,
+      "console.log(JSON.stringify({ axios: process.moduleLoadList.includes('NativeModule http'),",
+      "  http2: process.moduleLoadList.includes('NativeModule http2') }));",
+    ].join("\n");
+    const result = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ axios: true, http2: false });
+    // In the modules, http2 is read through an object that loads it on its first member read.
+    const texts = handlerModules().map((file) => textOf(path.join(HANDLERS, file)));
+    expect(texts.filter((text) => /require\("(node:)?http2"\)/.test(text))).toEqual([]);
+    expect(texts.filter((text) => text.includes('process.getBuiltinModule("node:http2")[')).length).toBe(1);
+  });
+
   it("leaves the relay's libraries to the handlers: indexing parses none of them", () => {
     const app = sourcesOf(APP);
     expect(app).toEqual(expect.arrayContaining(["functions/predict.ts", "src/api/relayFunction.ts"]));

@@ -86,6 +86,26 @@ const axiosInNodeOnly: Plugin = {
   },
 };
 
+/**
+ * axios imports Node's `http2` as it loads (4 ms of a cold start), for requests the relay never makes (`httpVersion:
+ * 2`). In the bundle axios's `http2` is an object whose first member read loads the module.
+ */
+const axiosHttp2OnUse: Plugin = {
+  name: "axios-http2-on-use",
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^(node:)?http2$/ }, (args) =>
+      /[\\/]axios[\\/]lib[\\/]/.test(args.importer)
+        ? { path: "http2", namespace: "http2-on-use" }
+        : undefined,
+    );
+    esbuild.onLoad({ filter: /.*/, namespace: "http2-on-use" }, () => ({
+      contents:
+        'export default new Proxy({}, { get: (_, name) => process.getBuiltinModule("node:http2")[name] });\n',
+      loader: "js",
+    }));
+  },
+};
+
 /** A read of the global FormData in a package file, and what it becomes in the bundle. */
 interface FormDataRead {
   file: RegExp;
@@ -164,7 +184,7 @@ async function buildHandlers(outdir: string): Promise<void> {
       // Left for the second pass, which writes the CommonJS that has `__filename`.
       define: {},
       banner: {},
-      plugins: [zodEnglishOnly, axiosInNodeOnly, formDataReadOnDemand],
+      plugins: [zodEnglishOnly, axiosInNodeOnly, axiosHttp2OnUse, formDataReadOnDemand],
     });
     const modules = Object.keys(first.metafile.outputs)
       .filter((file) => file.endsWith(".js"))

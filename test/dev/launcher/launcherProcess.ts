@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { afterAll } from "vitest";
@@ -13,12 +14,35 @@ export function launcherApp(): IsolatedApp {
   return app;
 }
 
+/** The lowest port the kernel hands out for a bind to port 0 (Linux's ephemeral range; 32768 where unknown). */
+function ephemeralPortsStart(): number {
+  try {
+    const low = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 12_000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen({ port, host: "127.0.0.1", exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A port nothing listens on, for a process started later: below the ephemeral range, so that no bind to port 0
+ * in the meantime (Azurite's and the emulator's, started by the launcher before its functions host) can take it.
+ */
 export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  const below = ephemeralPortsStart();
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 10_000 + Math.floor(Math.random() * (below - 10_000));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port between 10000 and ${below}`);
 }
 
 export function accepts(port: number): Promise<boolean> {

@@ -6,6 +6,7 @@ import { DevHostError } from "./appConfig";
 import type { HttpFunction } from "./functionTable";
 import { type FunctionsLibrary, invoke, type LibraryCookie, type LibraryHttpResponse } from "./invocation";
 import { headerRecord, LazyRequest } from "./lazyRequest";
+import { libraryObjectsOf } from "./libraryObjects";
 import { type Console, hostLine } from "./logging";
 import { type PlainResponse, plainResponse } from "./plainResponse";
 import { type QueueOutputWriter, queueOutputsOf } from "./queueOutputWriter";
@@ -218,6 +219,7 @@ function writeResponse(
 export function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const router = new HttpRouter(options.functions, options.routePrefix);
   const { library, out } = options;
+  const objects = libraryObjectsOf(library);
 
   const targets = new RequestTargets();
   // Where a request without a Host header (HTTP/1.0) went; the port is known once listening.
@@ -245,20 +247,15 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningHttp
     }
     const { fn, params } = resolved;
     const href = url.href;
-    // Without a query string the library need not parse the URL again for `request.query`.
-    const query = url.search === "" ? {} : undefined;
     const request = LazyRequest.suits(method, body)
-      ? new library.HttpRequest({
-          nativeRequest: new LazyRequest(href, method, req.headers, body),
-          params,
-          query,
-        })
+      ? objects.httpRequest(new LazyRequest(href, method, req.headers, body), params, url.search)
       : new library.HttpRequest({
           method,
           url: href,
           headers: headerRecord(req.headers),
           params,
-          query,
+          // Without a query string the library need not parse the URL again for `request.query`.
+          query: url.search === "" ? {} : undefined,
           body: { bytes: body },
         });
     const outcome = await invoke(library, out, {

@@ -3,6 +3,7 @@ import path from "node:path";
 import type { BindingInfo, FunctionCallback } from "./coreApi";
 import { registry } from "./coreApi";
 import type { QueueOutput } from "./functionTable";
+import { libraryObjectsOf } from "./libraryObjects";
 import { type Console, hostLine, invocationLogHandler } from "./logging";
 import { invocationIds } from "./traceContext";
 
@@ -120,14 +121,14 @@ export async function invoke(
   const { invocationId, traceContext } = invocationIds(request.traceparent, request.tracestate);
   const { functionName } = request;
   const verbose = request.verbose === true;
-  const context = new library.InvocationContext({
+  const context = libraryObjectsOf(library).invocationContext({
     invocationId,
     functionName,
     logHandler: invocationLogHandler(out, functionName, invocationId),
     options: effectiveOptions(request.bindings),
     traceContext,
     triggerMetadata: request.triggerMetadata,
-  }) as { extraOutputs: { get(name: string): unknown } };
+  });
   const started = Date.now();
   if (verbose) {
     const reason = typeof request.reason === "string" ? request.reason : request.reason();

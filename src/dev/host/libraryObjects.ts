@@ -148,6 +148,19 @@ function extraBindingsClass(libraryExtras: object) {
   return ExtraBindings;
 }
 
+/**
+ * The library's InvocationContext logging methods, each of which, in @azure/functions 4, calls the log handler with
+ * its level: answered here the same way (a test compares each with the library's).
+ */
+const LOG_LEVELS = {
+  log: "information",
+  trace: "trace",
+  debug: "debug",
+  info: "information",
+  warn: "warning",
+  error: "error",
+} as const satisfies Record<string, LogLevel>;
+
 function invocationContextClass(library: FunctionsLibrary) {
   const sample = new library.InvocationContext({}) as { extraInputs: object; extraOutputs: object };
   const ExtraInputs = extraBindingsClass(sample.extraInputs);
@@ -183,15 +196,32 @@ function invocationContextClass(library: FunctionsLibrary) {
       };
     }
 
-    /** The library's own context (same init), for its logging methods. */
+    static logHandler(context: InvocationContext): ContextInit["logHandler"] {
+      return context.#init.logHandler;
+    }
+
+    /** The library's own context (same init), for any member not answered here. */
     static instance(context: InvocationContext): object {
       context.#instance ??= new library.InvocationContext(context.#init) as object;
       return context.#instance;
     }
   }
   passAs(InvocationContext, library.InvocationContext);
-  delegateMembers(InvocationContext.prototype, library.InvocationContext.prototype as object, (self) =>
-    InvocationContext.instance(self as InvocationContext),
+  for (const [name, level] of Object.entries(LOG_LEVELS)) {
+    Object.defineProperty(InvocationContext.prototype, name, {
+      value(this: InvocationContext, ...args: unknown[]) {
+        InvocationContext.logHandler(this).call(this, level, ...args);
+      },
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
+  }
+  delegateMembers(
+    InvocationContext.prototype,
+    library.InvocationContext.prototype as object,
+    (self) => InvocationContext.instance(self as InvocationContext),
+    new Set(Object.keys(LOG_LEVELS)),
   );
   return InvocationContext;
 }
@@ -202,9 +232,9 @@ function invocationContextClass(library: FunctionsLibrary) {
  * per invocation, which cost V8 more (the entries, then their garbage collection) than everything else the dev host
  * does per request. These objects are instances of the library's classes (`instanceof`, `constructor`), with the
  * same own properties in the same order, and every member of the classes: the request's url, method, headers and
- * body reads come from the native request (as the library's own do); any other member (`user`, `clone`, the
- * context's logging methods, `extraOutputs.set`, and whatever a later version adds) is the library's own, called on
- * a library instance built from the same init on first use.
+ * body reads come from the native request, and the context's logging methods call the log handler, as the library's
+ * own do; any other member (`user`, `clone`, `extraOutputs.set`, and whatever a later version adds) is the library's
+ * own, called on a library instance built from the same init on first use.
  */
 export class LibraryObjects {
   readonly #HttpRequest: ReturnType<typeof httpRequestClass>;

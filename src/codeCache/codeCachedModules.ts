@@ -58,7 +58,20 @@ export class CodeCachedModules {
       return sibling && path.dirname(sibling) === this.#folder ? this.require(sibling) : nodeRequire(id);
     };
     const run = script.runInThisContext() as (...args: unknown[]) => void;
-    run.call(module.exports, module.exports, requireFromModule, module, moduleFile, path.dirname(moduleFile));
+    try {
+      run.call(
+        module.exports,
+        module.exports,
+        requireFromModule,
+        module,
+        moduleFile,
+        path.dirname(moduleFile),
+      );
+    } catch (error) {
+      // As `require` does: a module that threw as it loaded is loaded again by the next require.
+      this.#loaded.delete(moduleFile);
+      throw error;
+    }
     record.exports = module.exports;
     return module.exports;
   }

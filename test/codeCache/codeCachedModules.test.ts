@@ -79,6 +79,22 @@ describe("CodeCachedModules", () => {
     expect([modules.accepted, modules.rejected]).toEqual([[], []]);
   });
 
+  it("loads a module that threw as it loaded again on the next require, as require does", () => {
+    writeFileSync(
+      moduleFile("flaky.js"),
+      'if (!globalThis.__codeCacheTestReady) throw new Error("not yet");\nexports.ready = true;\n',
+    );
+    const modules = new CodeCachedModules(folder);
+    const flag = globalThis as { __codeCacheTestReady?: boolean };
+    try {
+      expect(() => modules.require(moduleFile("flaky.js"))).toThrow("not yet");
+      flag.__codeCacheTestReady = true;
+      expect(modules.require(moduleFile("flaky.js"))).toEqual({ ready: true });
+    } finally {
+      delete flag.__codeCacheTestReady;
+    }
+  });
+
   it("writes each module's cache beside it, and the next process compiles both modules with it", () => {
     const modules = new CodeCachedModules(folder);
     modules.require(moduleFile("a.js"));

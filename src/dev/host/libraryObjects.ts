@@ -17,9 +17,22 @@ export interface DevInvocationContext {
   extraOutputs: { get(name: string): unknown };
 }
 
+/** The members of a library class's prototype and of its base classes' (the nearest first), constructors aside. */
+function membersOf(libraryPrototype: object): Map<PropertyKey, PropertyDescriptor> {
+  const members = new Map<PropertyKey, PropertyDescriptor>();
+  for (let p = libraryPrototype; p !== Object.prototype && p !== null; p = Object.getPrototypeOf(p)) {
+    for (const key of Reflect.ownKeys(p)) {
+      if (key !== "constructor" && !members.has(key)) {
+        members.set(key, Object.getOwnPropertyDescriptor(p, key) as PropertyDescriptor);
+      }
+    }
+  }
+  return members;
+}
+
 /**
- * Gives `prototype` every member of `libraryPrototype` but its constructor and those in `answered`: each one the same
- * member called on a library instance, which `instanceOf` builds on first use.
+ * Gives `prototype` every member of `libraryPrototype` (and of its base classes) but those in `answered`: each one
+ * the same member called on a library instance, which `instanceOf` builds on first use.
  */
 function delegateMembers(
   prototype: object,
@@ -27,9 +40,8 @@ function delegateMembers(
   instanceOf: (self: object) => object,
   answered: ReadonlySet<PropertyKey> = new Set(),
 ): void {
-  for (const key of Reflect.ownKeys(libraryPrototype)) {
-    if (key === "constructor" || answered.has(key)) continue;
-    const member = Object.getOwnPropertyDescriptor(libraryPrototype, key) as PropertyDescriptor;
+  for (const [key, member] of membersOf(libraryPrototype)) {
+    if (answered.has(key)) continue;
     const { value, get, set } = member;
     if (typeof value === "function") {
       member.value = function (this: object, ...args: unknown[]) {

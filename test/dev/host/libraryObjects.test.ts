@@ -163,3 +163,68 @@ describe("the dev host's InvocationContext", () => {
     expect(other.extraOutputs.get("results")).toBeUndefined();
   });
 });
+
+describe("a later library's members", () => {
+  it("are the library's own, on an instance built on first use, also those of a base class", async () => {
+    // A library whose classes keep private state the dev host's objects do not have, one member in a base class.
+    class Extras {
+      readonly #values: Record<string, unknown> = {};
+      get(name: string) {
+        return this.#values[name];
+      }
+      set(name: string, value: unknown) {
+        this.#values[name] = value;
+      }
+    }
+    class Base {
+      readonly #init: { nativeRequest: LazyRequest };
+      constructor(init: { nativeRequest: LazyRequest }) {
+        this.#init = init;
+      }
+      get shout() {
+        return this.#init.nativeRequest.method.toUpperCase();
+      }
+    }
+    class HttpRequest extends Base {
+      readonly #init: { nativeRequest: LazyRequest };
+      constructor(init: { nativeRequest: LazyRequest }) {
+        super(init);
+        this.#init = init;
+      }
+      url2() {
+        return `${this.#init.nativeRequest.url}#2`;
+      }
+    }
+    class InvocationContext {
+      extraInputs = new Extras();
+      extraOutputs = new Extras();
+      readonly #init: ContextInit;
+      constructor(init: ContextInit) {
+        this.#init = init;
+      }
+      critical(message: string) {
+        this.#init.logHandler("critical", message);
+      }
+    }
+    const later = new LibraryObjects({ HttpRequest, InvocationContext } as unknown as FunctionsLibrary);
+    const request = later.httpRequest(
+      new LazyRequest("http://h/x", "post", {}, Buffer.alloc(0)),
+      {},
+      "",
+    ) as unknown as HttpRequest;
+    expect(request).toBeInstanceOf(HttpRequest);
+    expect(request.url2()).toBe("http://h/x#2");
+    expect(request.shout).toBe("POST");
+    const logged: unknown[][] = [];
+    const context = later.invocationContext({
+      invocationId: "i",
+      functionName: "f",
+      logHandler: (...args) => logged.push(args),
+      options: { extraInputs: [], extraOutputs: [] },
+    }) as unknown as InvocationContext;
+    context.critical("down");
+    expect(logged).toEqual([["critical", "down"]]);
+    context.extraOutputs.set("out", 1);
+    expect(context.extraOutputs.get("out")).toBe(1);
+  });
+});

@@ -1,7 +1,6 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { once } from "node:events";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -9,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CallbackAllowList } from "../../src/callbacks/allowList";
 import { CallbackSender } from "../../src/callbacks/callbackSender";
 import { CallbackSigner } from "../../src/callbacks/callbackSigner";
+import { freePort } from "../dev/launcher/launcherProcess";
 import { startLoopbackServer } from "../support/loopbackServer";
 import { RECEIVER_SECRET } from "./callbackReceiver";
 
@@ -25,14 +25,6 @@ function example(firstLine: string): string {
     .find((code) => code.startsWith(firstLine));
   if (!block) throw new Error(`README has no example starting with ${firstLine}`);
   return block;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const EVENT = JSON.stringify({

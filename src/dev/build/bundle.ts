@@ -212,7 +212,7 @@ async function main(): Promise<void> {
       ...common,
       entryPoints: [path.join(root, "functions", "index.ts")],
       outfile: path.join(root, "dist", "app.js"),
-      // The handlers' entry is required (in a promise) on the first invocation, as a CommonJS module.
+      // The handlers' entry is loaded (in a promise) on the first invocation, as CommonJS with its code cache.
       supported: { "dynamic-import": false },
       plugins: [handlersApart, zodEnglishOnly],
     }),

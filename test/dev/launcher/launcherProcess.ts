@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { afterAll } from "vitest";
+import { canListen } from "../../../src/dev/launcher/ports";
 import { cleanEnv, type IsolatedApp, isolatedApp } from "../../support/isolatedApp";
 import { DevHostProcess } from "../host/devHostProcess";
 
@@ -22,14 +23,6 @@ function ephemeralPortsStart(): number {
   } catch {
     return 32_768;
   }
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once("error", () => resolve(false));
-    server.listen({ port, host: "127.0.0.1", exclusive: true }, () => server.close(() => resolve(true)));
-  });
 }
 
 /**

@@ -3,7 +3,7 @@ import { relayQueueFunction } from "../src/api/relayFunction";
 import { callbackQueueName } from "../src/config/queueNames";
 
 export const deliverCallbacks = relayQueueFunction(() =>
-  import("../src/handlers.js").then((m) => m.loadDeliverCallbackHandler()),
+  import("../src/api/handlers.js").then((m) => m.loadDeliverCallbackHandler()),
 );
 
 // One attempt per message; the next attempt is a new message the handler queues, hidden for the schedule's delay.

@@ -2,7 +2,7 @@ import { app } from "@azure/functions";
 import { relayHttpFunction } from "../src/api/relayFunction";
 
 export const deployments = relayHttpFunction(() =>
-  import("../src/handlers.js").then((m) => m.loadDeploymentsHandler()),
+  import("../src/api/handlers.js").then((m) => m.loadDeploymentsHandler()),
 );
 
 app.http("deployments", {

@@ -2,7 +2,7 @@ import { app } from "@azure/functions";
 import { relayHttpFunction } from "../src/api/relayFunction";
 
 export const events = relayHttpFunction(() =>
-  import("../src/handlers.js").then((m) => m.loadEventsHandler()),
+  import("../src/api/handlers.js").then((m) => m.loadEventsHandler()),
 );
 
 // Function keys: Event Grid and SAP Event Mesh both carry one in the endpoint URL's `code` (Event Grid also as the

@@ -2,7 +2,7 @@ import { app } from "@azure/functions";
 import { relayHttpFunction } from "../src/api/relayFunction";
 
 export const health = relayHttpFunction(() =>
-  import("../src/handlers.js").then((m) => m.loadHealthHandler()),
+  import("../src/api/handlers.js").then((m) => m.loadHealthHandler()),
 );
 
 app.http("health", {

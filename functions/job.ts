@@ -1,7 +1,7 @@
 import { app } from "@azure/functions";
 import { relayHttpFunction } from "../src/api/relayFunction";
 
-export const job = relayHttpFunction(() => import("../src/handlers.js").then((m) => m.loadJobHandler()));
+export const job = relayHttpFunction(() => import("../src/api/handlers.js").then((m) => m.loadJobHandler()));
 
 // A catch-all: job ids derived from CloudEvents (source#id) may hold slashes. Every method reaches the handler so
 // that a wrong one gets a 405 problem+json.

@@ -2,7 +2,7 @@ import { app } from "@azure/functions";
 import { relayHttpFunction } from "../src/api/relayFunction";
 
 export const openapi = relayHttpFunction(() =>
-  import("../src/handlers.js").then((m) => m.loadOpenApiHandler()),
+  import("../src/api/handlers.js").then((m) => m.loadOpenApiHandler()),
 );
 
 app.http("openapi", {

@@ -2,7 +2,7 @@ import { app } from "@azure/functions";
 import { relayTimerFunction } from "../src/api/relayFunction";
 
 export const purgeJobs = relayTimerFunction(() =>
-  import("../src/handlers.js").then((m) => m.loadPurgeJobsHandler()),
+  import("../src/api/handlers.js").then((m) => m.loadPurgeJobsHandler()),
 );
 
 // Table storage keeps rows until they are deleted: once a day, drop the job records past JOB_TTL_HOURS.

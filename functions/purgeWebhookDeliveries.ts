@@ -2,7 +2,7 @@ import { app } from "@azure/functions";
 import { relayTimerFunction } from "../src/api/relayFunction";
 
 export const purgeWebhookDeliveries = relayTimerFunction(() =>
-  import("../src/handlers.js").then((m) => m.loadPurgeDeliveriesHandler()),
+  import("../src/api/handlers.js").then((m) => m.loadPurgeDeliveriesHandler()),
 );
 
 // Table storage keeps rows until they are deleted: once a day, drop the de-duplication records past expiry.

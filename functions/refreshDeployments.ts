@@ -3,7 +3,7 @@ import { relayTimerFunction } from "../src/api/relayFunction";
 import { refreshScheduleFrom } from "../src/config/refreshSchedule";
 
 export const refreshDeployments = relayTimerFunction(() =>
-  import("../src/handlers.js").then((m) => m.loadRefreshHandler()),
+  import("../src/api/handlers.js").then((m) => m.loadRefreshHandler()),
 );
 
 // Every minute unless DEPLOYMENT_REFRESH_SCHEDULE overrides it; the host holds a lease so it runs once per app.

@@ -3,7 +3,7 @@ import { relayQueueFunction } from "../src/api/relayFunction";
 import { resultsQueueName, scoringQueueName } from "../src/config/queueNames";
 
 export const scoreJobs = relayQueueFunction(() =>
-  import("../src/handlers.js").then((m) => m.loadScoreJobHandler()),
+  import("../src/api/handlers.js").then((m) => m.loadScoreJobHandler()),
 );
 
 // Queue names are settings with defaults, read when the worker indexes the function (a %Setting% without a value

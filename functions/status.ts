@@ -2,7 +2,7 @@ import { app } from "@azure/functions";
 import { relayHttpFunction } from "../src/api/relayFunction";
 
 export const status = relayHttpFunction(() =>
-  import("../src/handlers.js").then((m) => m.loadStatusHandler()),
+  import("../src/api/handlers.js").then((m) => m.loadStatusHandler()),
 );
 
 app.http("status", {

@@ -2,7 +2,7 @@ import { app } from "@azure/functions";
 import { relayHttpFunction } from "../src/api/relayFunction";
 
 export const webhook = relayHttpFunction(() =>
-  import("../src/handlers.js").then((m) => m.loadWebhookHandler()),
+  import("../src/api/handlers.js").then((m) => m.loadWebhookHandler()),
 );
 
 // Anonymous: the source's signature is the authentication. Every method reaches the handler so that a wrong one

@@ -1,7 +1,7 @@
 import type { AxiosInstance } from "axios";
 import type * as z from "zod";
-import { parseOnce } from "../parseOnce";
-import type { TraceHeaders } from "../tracing/traceHeaders";
+import { parseOnce } from "../shared/parseOnce";
+import type { TraceHeaders } from "../shared/traceHeaders";
 import { authorizedRequest } from "./authorizedRequest";
 import { type AiDeployment, deploymentListSchema, deploymentSchema } from "./deploymentSchema";
 import { parseJsonBytes } from "./jsonBytes";

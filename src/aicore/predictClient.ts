@@ -1,4 +1,4 @@
-import type { TraceHeaders } from "../tracing/traceHeaders";
+import type { TraceHeaders } from "../shared/traceHeaders";
 import { authorizedRequest } from "./authorizedRequest";
 import type { PreparedRequests } from "./preparedRequests";
 import type { TokenProvider } from "./tokenProvider";

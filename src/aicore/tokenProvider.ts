@@ -1,7 +1,7 @@
 import type { AxiosInstance } from "axios";
 import * as z from "zod";
-import { parseOnce } from "../parseOnce";
-import { registerSecret } from "../secretRedaction";
+import { parseOnce } from "../shared/parseOnce";
+import { registerSecret } from "../shared/secretRedaction";
 import { parseJsonBytes } from "./jsonBytes";
 import { throwIfRetryable } from "./transientFailure";
 import { bodyExcerpt, fromTransportError, UpstreamError } from "./upstreamError";

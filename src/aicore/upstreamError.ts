@@ -1,5 +1,5 @@
 import { AxiosError } from "axios";
-import { redactSecrets } from "../secretRedaction";
+import { redactSecrets } from "../shared/secretRedaction";
 
 export type UpstreamFailure = "timeout" | "unreachable" | "status" | "too-large";
 

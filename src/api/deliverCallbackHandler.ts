@@ -1,9 +1,9 @@
 import type { InvocationContext } from "@azure/functions";
 import * as z from "zod";
-import type { CallbackTask } from "../callbacks/callbackDelivery";
+import type { CallbackTask } from "../deliveries/callbackDelivery";
 import { MAX_CALLBACK_URL_LENGTH, MAX_JOB_ID_LENGTH } from "../jobs/scoringJob";
-import type { Logger } from "../logger";
-import type { Relay } from "../relay";
+import type { Relay } from "../relay/relay";
+import type { Logger } from "../shared/logger";
 
 const taskSchema = z.object({
   jobId: z.string().min(1).max(MAX_JOB_ID_LENGTH),

@@ -3,8 +3,8 @@ import type { DeploymentRecord } from "../deployments/deploymentRecord";
 import { isStale, staleAfterMs } from "../deployments/staleness";
 import { toErrorResponse } from "../http/errorResponse";
 import { requireMethod } from "../http/methodGuard";
-import { jsonResponse, type RelayResponse } from "../http/problem";
-import type { Relay } from "../relay";
+import { jsonResponse, type RelayResponse } from "../http/problemResponse";
+import type { Relay } from "../relay/relay";
 
 export type PublicRecord = Omit<DeploymentRecord, "deploymentUrl"> & { stale: boolean };
 

@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { HttpRequest, InvocationContext } from "@azure/functions";
-import { findAppRoot } from "../appRoot";
 import { referenceAsset } from "../docs/referenceAssets";
 import { toErrorResponse } from "../http/errorResponse";
 import { requireMethod } from "../http/methodGuard";
-import { ProblemError, problem, type RelayResponse } from "../http/problem";
+import type { RelayResponse } from "../http/problemResponse";
+import { findAppRoot } from "../shared/appRoot";
+import { ProblemError, problem } from "../shared/problem";
 
 let page: string | undefined;
 

@@ -1,12 +1,12 @@
 import type { HttpRequest, InvocationContext } from "@azure/functions";
-import { answerHandshake } from "../events/abuseProtection";
-import { parseDelivery } from "../events/cloudEventsDelivery";
 import { toErrorResponse } from "../http/errorResponse";
 import { requireMethod } from "../http/methodGuard";
-import { jsonResponse, type RelayResponse } from "../http/problem";
+import { jsonResponse, type RelayResponse } from "../http/problemResponse";
 import { readBodyWithLimit } from "../http/requestBody";
-import type { Logger } from "../logger";
-import type { Relay } from "../relay";
+import { answerHandshake } from "../producers/events/abuseProtection";
+import { parseDelivery } from "../producers/events/cloudEventsDelivery";
+import type { Relay } from "../relay/relay";
+import type { Logger } from "../shared/logger";
 
 /**
  * `POST /api/events/{name}`: CloudEvents (or Event Grid events) in, one scoring job per event, 202 with a receipt

@@ -2,8 +2,8 @@ import type { HttpRequest, InvocationContext } from "@azure/functions";
 import { type StaleCause, staleAfterMs as staleAfterFor, staleCauses } from "../deployments/staleness";
 import { toErrorResponse } from "../http/errorResponse";
 import { requireMethod } from "../http/methodGuard";
-import { jsonResponse, type RelayResponse } from "../http/problem";
-import type { Relay } from "../relay";
+import { jsonResponse, type RelayResponse } from "../http/problemResponse";
+import type { Relay } from "../relay/relay";
 
 /** Health's own storage budget: a load balancer's probe must get an answer quickly, whatever storage does. */
 const HEALTH_STORAGE_BUDGET_MS = 1_500;

@@ -1,11 +1,12 @@
 import type { HttpRequest, InvocationContext } from "@azure/functions";
-import { errorLine } from "../errorLine";
 import { toErrorResponse } from "../http/errorResponse";
 import { requireMethod } from "../http/methodGuard";
-import { jsonResponse, ProblemError, problem, type RelayResponse } from "../http/problem";
+import { jsonResponse, type RelayResponse } from "../http/problemResponse";
 import type { JobView } from "../jobs/jobStore";
-import type { Logger } from "../logger";
-import type { Relay } from "../relay";
+import type { Relay } from "../relay/relay";
+import { errorLine } from "../shared/errorLine";
+import type { Logger } from "../shared/logger";
+import { ProblemError, problem } from "../shared/problem";
 
 const STORAGE_RETRY_AFTER_SECONDS = 30;
 
@@ -51,9 +52,4 @@ export async function createJobHandler(relay: Relay, logger?: Pick<Logger, "warn
       return toErrorResponse(error, context);
     }
   };
-}
-
-/** The URL path of a job, each segment of its id percent-encoded (ids derived from CloudEvents hold slashes). */
-export function jobLocation(id: string): string {
-  return `/api/jobs/${id.split("/").map(encodeURIComponent).join("/")}`;
 }

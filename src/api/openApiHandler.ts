@@ -1,10 +1,10 @@
 import type { HttpRequest, InvocationContext } from "@azure/functions";
 import { toErrorResponse } from "../http/errorResponse";
 import { requireMethod } from "../http/methodGuard";
-import type { RelayResponse } from "../http/problem";
+import type { RelayResponse } from "../http/problemResponse";
 import { buildOpenApiDocument } from "../openapi/openApiDocument";
 import { openApiText, relayVersion } from "../openapi/openApiText";
-import type { Relay } from "../relay";
+import type { Relay } from "../relay/relay";
 
 /** `GET /api/openapi.json`: the description of this relay's routes for the catalog it runs with, built once. */
 export function createOpenApiHandler(relay: Relay) {

@@ -4,10 +4,11 @@ import { requireMethod } from "../http/methodGuard";
 import { outcomeResponse } from "../http/outcomeResponse";
 import { parseJsonBody } from "../http/parseJson";
 import { prefersRespondAsync } from "../http/prefer";
-import { ProblemError, problem, type RelayResponse } from "../http/problem";
+import type { RelayResponse } from "../http/problemResponse";
 import { readBodyWithLimit, requireJsonContentType } from "../http/requestBody";
-import type { Relay } from "../relay";
+import type { Relay } from "../relay/relay";
 import { parsePredictionRequest } from "../scoring/predictionRequest";
+import { ProblemError, problem } from "../shared/problem";
 
 /**
  * `POST /api/models/{model}/predict`: read, validate, score; every failure as problem+json. With
@@ -24,9 +25,10 @@ export function createPredictHandler(relay: Relay) {
       const prediction = parsePredictionRequest(body, model);
       const callback = request.headers.get("callback-url") ?? undefined;
       if (prefersRespondAsync(request.headers.get("prefer"))) {
-        const { acceptPredictionJob } = await import("./predictionJob.js");
+        const { acceptPredictionJob } = await import("../producers/predict/predictionJob.js");
+        const { jobs } = await relay.features(context);
         return await acceptPredictionJob(
-          relay,
+          jobs,
           {
             model: model.name,
             body: body as Record<string, unknown>,

@@ -1,7 +1,7 @@
 import type { InvocationContext, Timer } from "@azure/functions";
-import { errorLine } from "../errorLine";
-import type { Logger } from "../logger";
-import type { Relay } from "../relay";
+import type { Relay } from "../relay/relay";
+import { errorLine } from "../shared/errorLine";
+import type { Logger } from "../shared/logger";
 
 /** The daily clean-up of expired webhook delivery records; a failure is logged and tried again next day. */
 export async function createPurgeDeliveriesHandler(relay: Relay, logger?: Pick<Logger, "warn">) {

@@ -1,7 +1,7 @@
 import type { InvocationContext, Timer } from "@azure/functions";
-import { errorLine } from "../errorLine";
-import type { Logger } from "../logger";
-import type { Relay } from "../relay";
+import type { Relay } from "../relay/relay";
+import { errorLine } from "../shared/errorLine";
+import type { Logger } from "../shared/logger";
 
 /** The clean-up of job records past `JOB_TTL_HOURS`; a failure is logged and tried again at the next tick. */
 export async function createPurgeJobsHandler(relay: Relay, logger?: Pick<Logger, "warn">) {

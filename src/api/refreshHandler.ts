@@ -1,5 +1,5 @@
 import type { InvocationContext, Timer } from "@azure/functions";
-import type { Relay } from "../relay";
+import type { Relay } from "../relay/relay";
 
 /** The timer tick: one list call per (resource group, scenario); failures are logged, never thrown. */
 export function createRefreshHandler(relay: Relay) {

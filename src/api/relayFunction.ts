@@ -2,9 +2,9 @@ import type { HttpRequest, InvocationContext, Timer } from "@azure/functions";
 import { ConfigError } from "../config/configError";
 import { logConfigurationErrorOnce } from "../http/configurationErrorResponse";
 import { toErrorResponse } from "../http/errorResponse";
-import type { RelayResponse } from "../http/problem";
-import type { Logger } from "../logger";
-import type { Relay } from "../relay";
+import type { RelayResponse } from "../http/problemResponse";
+import type { Relay } from "../relay/relay";
+import type { Logger } from "../shared/logger";
 
 export type HttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<RelayResponse>;
 export type TimerHandler = (timer: Timer, context: InvocationContext) => Promise<void>;
@@ -21,7 +21,7 @@ type Loader<H> = () => Promise<(relay: Relay, logger: Pick<Logger, "warn">) => H
  * first invocation (cold start).
  */
 const relayOfEnvironment: RelaySource = async (logger) =>
-  (await import("../handlers.js")).relayFromEnvironment(logger);
+  (await import("./handlers.js")).relayFromEnvironment(logger);
 
 /**
  * An HTTP function whose handler module is loaded and whose relay is built on its first invocation (concurrent

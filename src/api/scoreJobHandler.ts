@@ -1,8 +1,8 @@
 import type { InvocationContext } from "@azure/functions";
 import type { ResultEvent } from "../jobs/jobResult";
 import type { JobDelivery } from "../jobs/jobStore";
-import type { Logger } from "../logger";
-import type { Relay } from "../relay";
+import type { Relay } from "../relay/relay";
+import type { Logger } from "../shared/logger";
 
 /** The delivery as the storage queue trigger describes it in `triggerMetadata` (`id`, `dequeueCount`, ...). */
 function deliveryOf(context: InvocationContext): JobDelivery {

@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { HttpRequest, InvocationContext } from "@azure/functions";
-import { findAppRoot } from "../appRoot";
 import { toErrorResponse } from "../http/errorResponse";
 import { requireMethod } from "../http/methodGuard";
-import { jsonResponse, type RelayResponse } from "../http/problem";
-import type { Logger } from "../logger";
-import type { Relay } from "../relay";
-import { relayStatus } from "../status/relayStatus";
+import { jsonResponse, type RelayResponse } from "../http/problemResponse";
+import type { Relay } from "../relay/relay";
+import { relayStatus } from "../relay/relayStatus";
+import { findAppRoot } from "../shared/appRoot";
+import type { Logger } from "../shared/logger";
 
 let page: string | undefined;
 

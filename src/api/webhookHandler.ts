@@ -1,10 +1,10 @@
 import type { HttpRequest, InvocationContext } from "@azure/functions";
 import { toErrorResponse } from "../http/errorResponse";
 import { requireMethod } from "../http/methodGuard";
-import type { RelayResponse } from "../http/problem";
+import type { RelayResponse } from "../http/problemResponse";
 import { readBodyWithLimit } from "../http/requestBody";
-import type { Logger } from "../logger";
-import type { Relay } from "../relay";
+import type { Relay } from "../relay/relay";
+import type { Logger } from "../shared/logger";
 
 /** `POST /api/hooks/{source}`: the signature is the authentication; every failure as problem+json. */
 export async function createWebhookHandler(relay: Relay, logger?: Pick<Logger, "warn">) {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import * as z from "zod";
-import { parseOnce } from "../parseOnce";
+import { parseOnce } from "../shared/parseOnce";
 import { ConfigError } from "./configError";
 import { jsonSyntaxError } from "./jsonSyntax";
 

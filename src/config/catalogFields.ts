@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { parseOnce } from "../parseOnce";
+import { parseOnce } from "../shared/parseOnce";
 import type { ModelDefinition } from "./catalog";
 
 /** Names of catalog entries that become route segments (sources, events): letters, digits, `_ . -`, at most 64. */

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { parseOnce } from "../parseOnce";
+import { parseOnce } from "../shared/parseOnce";
 import { ConfigError } from "./configError";
 import { jsonSyntaxError } from "./jsonSyntax";
 

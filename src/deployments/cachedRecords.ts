@@ -1,4 +1,4 @@
-import { errorLine } from "../errorLine";
+import { errorLine } from "../shared/errorLine";
 import type { DeploymentRecord } from "./deploymentRecord";
 import type { RecordStore } from "./recordStore";
 

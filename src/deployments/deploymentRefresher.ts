@@ -1,8 +1,8 @@
 import type { DeploymentsApi } from "../aicore/deploymentsApi";
 import type { Catalog, ModelDefinition } from "../config/catalog";
-import { errorLine } from "../errorLine";
-import type { Logger } from "../logger";
-import { traceHeadersOf } from "../tracing/traceHeaders";
+import { errorLine } from "../shared/errorLine";
+import type { Logger } from "../shared/logger";
+import { traceHeadersOf } from "../shared/traceHeaders";
 import type { CachedRecords } from "./cachedRecords";
 import { type DeploymentRecord, describeChange, recordFromSelection } from "./deploymentRecord";
 import { selectDeployment } from "./selection";

@@ -1,4 +1,4 @@
-import { parseCronSchedule } from "../cronSchedule";
+import { parseCronSchedule } from "../shared/cronSchedule";
 
 /** Milliseconds between two ticks of an NCRONTAB schedule (six fields, seconds first). */
 export function refreshIntervalMs(schedule: string, from = new Date()): number {

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { ConfigError } from "../config/configError";
 import { storageConnectionFromEnv } from "../config/storageConnection";
-import { checkRelaySettings } from "../relay";
+import { checkRelaySettings } from "../relay/relay";
 import { faultRulesFromSetting } from "./emulator/faultRules";
 import { applyLocalSettings, readAppConfig } from "./host/appConfig";
 import { azuritePortsFromSetting, connectionString, planAzurite, startAzurite } from "./launcher/azurite";

@@ -1,7 +1,8 @@
 import type { ConfigError } from "../config/configError";
-import { errorLine } from "../errorLine";
-import type { Logger } from "../logger";
-import { problem, problemResponse, type RelayResponse } from "./problem";
+import { errorLine } from "../shared/errorLine";
+import type { Logger } from "../shared/logger";
+import { problem } from "../shared/problem";
+import { problemResponse, type RelayResponse } from "./problemResponse";
 
 /** Configuration errors already logged: each is logged once per instance, not once per request. */
 const logged = new WeakSet<ConfigError>();

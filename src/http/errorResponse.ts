@@ -1,8 +1,9 @@
 import { ConfigError } from "../config/configError";
-import { errorLine } from "../errorLine";
-import type { Logger } from "../logger";
+import { errorLine } from "../shared/errorLine";
+import type { Logger } from "../shared/logger";
+import { ProblemError, problem } from "../shared/problem";
 import { configurationErrorResponse, logConfigurationErrorOnce } from "./configurationErrorResponse";
-import { ProblemError, problem, problemResponse, type RelayResponse } from "./problem";
+import { problemResponse, type RelayResponse } from "./problemResponse";
 
 /**
  * The edge of every handler: a ProblemError becomes its problem+json; a ConfigError (a setting at fault, found

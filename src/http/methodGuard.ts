@@ -1,4 +1,4 @@
-import { ProblemError, problem } from "./problem";
+import { ProblemError, problem } from "../shared/problem";
 
 /** 405 with `Allow` for a method the route does not take (routes accept every method so this can answer). */
 export function requireMethod(method: string, allowed: readonly string[]): void {

@@ -1,5 +1,5 @@
 import type { ScoringOutcome } from "../scoring/scoringOutcome";
-import { problemResponse, type RelayResponse } from "./problem";
+import { problemResponse, type RelayResponse } from "./problemResponse";
 
 export const DEPLOYMENT_ID_HEADER = "AI-Core-Deployment-Id";
 

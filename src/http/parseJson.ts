@@ -1,5 +1,5 @@
 import { visit } from "jsonc-parser";
-import { ProblemError, problem } from "./problem";
+import { ProblemError, problem } from "../shared/problem";
 
 const MAX_DEPTH = 32;
 const utf8 = new TextDecoder("utf-8", { fatal: true });

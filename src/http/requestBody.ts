@@ -1,4 +1,4 @@
-import { ProblemError, problem } from "./problem";
+import { ProblemError, problem } from "../shared/problem";
 
 /** The part of a request the body readers need; the library's HttpRequest has it. */
 export interface IncomingRequest {

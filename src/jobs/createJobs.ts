@@ -1,8 +1,8 @@
-import { type Callbacks, createCallbacks } from "../callbacks/createCallbacks";
 import type { StorageConnection } from "../config/storageConnection";
-import type { EventEntry } from "../events/eventEntries";
-import type { Logger } from "../logger";
+import { type Callbacks, createCallbacks } from "../deliveries/createCallbacks";
 import type { Scorer } from "../scoring/scorer";
+import type { Logger } from "../shared/logger";
+import type { EventPreparationStep } from "./eventPreparationStep";
 import { JobProcessor } from "./jobProcessor";
 import { JobQueue } from "./jobQueue";
 import type { JobSettings } from "./jobSettings";
@@ -31,8 +31,8 @@ export interface JobsOptions {
   /** Budget of each storage operation (STORAGE_TIMEOUT_MS). */
   storageTimeoutMs?: number;
   scorer: Pick<Scorer, "model" | "score">;
-  /** The catalog's events entries (event jobs are prepared with them). */
-  events?: ReadonlyMap<string, EventEntry>;
+  /** Makes an event job's request (the events producer registers it). */
+  prepareEvent?: EventPreparationStep;
   store?: JobStore;
   queue?: JobQueue;
   /** Where the CALLBACK_* settings are read; process.env by default. */
@@ -61,7 +61,7 @@ export function createJobs(options: JobsOptions): Jobs {
     maxDequeueCount: settings.maxDequeueCount,
     callbacks,
     clock,
-    events: options.events,
+    prepareEvent: options.prepareEvent,
   });
   return {
     settings,

@@ -1,20 +1,15 @@
-import type { Callbacks } from "../callbacks/createCallbacks";
-import { errorLine } from "../errorLine";
-import type { EventEntry } from "../events/eventEntries";
-import { prepareEvent } from "../events/eventPreparation";
-import { ProblemError, problem } from "../http/problem";
-import type { Logger } from "../logger";
+import { callbackRefused } from "../deliveries/callbackRefused";
+import type { Callbacks } from "../deliveries/createCallbacks";
 import { type PredictionRequest, parsePredictionRequest } from "../scoring/predictionRequest";
 import type { Scorer } from "../scoring/scorer";
 import { answerValue, problemOutcome, type ScoringOutcome } from "../scoring/scoringOutcome";
+import { errorLine } from "../shared/errorLine";
+import type { Logger } from "../shared/logger";
+import { ProblemError, problem } from "../shared/problem";
+import type { EventPreparationStep } from "./eventPreparationStep";
 import { type ResultData, type ResultEvent, resultEvent } from "./jobResult";
 import type { JobClaim, JobDelivery, JobStore } from "./jobStore";
 import { type JobEvent, jobHash, parseJobMessage, type ScoringJob } from "./scoringJob";
-
-/** 422: the job names a callback the relay will not call. */
-export function callbackRefused(reason: string) {
-  return problem("callback-refused", 422, `The callback URL is refused: ${reason}`);
-}
 
 const CALLBACK_REFUSED_TYPE = callbackRefused("").type;
 
@@ -39,8 +34,8 @@ export interface JobProcessorOptions {
   /** Result callbacks; without them a job that names a callback fails (it is refused). */
   callbacks?: Pick<Callbacks, "admit" | "start" | "initialProgress">;
   clock?: () => Date;
-  /** The catalog's events entries, which event jobs name. */
-  events?: ReadonlyMap<string, EventEntry>;
+  /** Makes an event job's request: registered by the events producer, which event jobs come from. */
+  prepareEvent?: EventPreparationStep;
 }
 
 /** Where a failed result goes on a last attempt, when the output binding will not be written. */
@@ -219,8 +214,8 @@ export class JobProcessor {
   }
 
   private prepareEvent(event: JobEvent) {
-    const entry = this.options.events?.get(event.entry);
-    if (entry) return prepareEvent(entry, event.cloudEvent);
+    const prepared = this.options.prepareEvent?.(event);
+    if (prepared) return prepared;
     // The catalog changed since the event was taken: the entry is gone for good.
     return Promise.resolve(
       problemOutcome(

@@ -1,49 +1,10 @@
-import type { QueueClient } from "@azure/storage-queue";
 import { createQueueClient } from "../config/queueClient";
 import { DEFAULT_STORAGE_TIMEOUT_MS } from "../config/settings";
 import type { StorageConnection } from "../config/storageConnection";
+import { LazyQueue } from "../storage/lazyQueue";
 import type { ResultEvent } from "./jobResult";
 import type { JobSettings } from "./jobSettings";
 import { jobMessage, type ScoringJob } from "./scoringJob";
-
-/** A queue whose client is made on first use: a connection without a queue endpoint fails only what needs one. */
-export class LazyQueue {
-  private ready: Promise<unknown> | undefined;
-  private made: QueueClient | undefined;
-
-  constructor(
-    private readonly make: () => QueueClient,
-    private readonly timeoutMs: number,
-  ) {}
-
-  private get client(): QueueClient {
-    this.made ??= this.make();
-    return this.made;
-  }
-
-  /**
-   * Sends one plain-text message (host.json `messageEncoding: none`); creates the queue on first use. `delay`:
-   * seconds before the message becomes visible; `timeToLive`: seconds it is kept (-1: until it is taken).
-   */
-  async send(
-    text: string,
-    options: { delaySeconds?: number; timeToLiveSeconds?: number } = {},
-  ): Promise<string> {
-    this.ready ??= this.client
-      .createIfNotExists({ abortSignal: AbortSignal.timeout(this.timeoutMs) })
-      .catch((error: unknown) => {
-        this.ready = undefined;
-        throw error;
-      });
-    await this.ready;
-    const sent = await this.client.sendMessage(text, {
-      abortSignal: AbortSignal.timeout(this.timeoutMs),
-      ...(options.delaySeconds ? { visibilityTimeout: options.delaySeconds } : {}),
-      ...(options.timeToLiveSeconds ? { messageTimeToLive: options.timeToLiveSeconds } : {}),
-    });
-    return sent.messageId;
-  }
-}
 
 /**
  * The relay's own writes to its queues: jobs it accepted over HTTP, and a failed result it must publish on a last

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { CloudEvent } from "cloudevents";
-import type { Problem } from "../http/problem";
+import type { Problem } from "../shared/problem";
 
 export const SUCCEEDED_TYPE = "aicore-relay.prediction.succeeded";
 export const FAILED_TYPE = "aicore-relay.prediction.failed";

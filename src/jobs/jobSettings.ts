@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../config/configError";
 import { DEFAULT_RESULTS_QUEUE, DEFAULT_SCORING_QUEUE } from "../config/queueNames";
-import { ttlHoursSetting } from "../webhooks/dedupSettings";
+import { ttlHoursSetting } from "../config/ttlHoursSetting";
 
 /** The host's default `extensions.queues.maxDequeueCount`. */
 const DEFAULT_MAX_DEQUEUE_COUNT = 5;

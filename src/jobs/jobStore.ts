@@ -1,5 +1,5 @@
-import type { CallbackProgress, CallbackState } from "../callbacks/callbackDelivery";
 import type { StorageConnection } from "../config/storageConnection";
+import type { CallbackProgress, CallbackState } from "../deliveries/callbackDelivery";
 import { type Claim, ClaimTable, claimKey, type Fields, type StoredClaim } from "../storage/claimTable";
 import { type JobStatus, type ResultEvent, resultEventId } from "./jobResult";
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { errorLine } from "../errorLine";
-import { ProblemError, problem } from "../http/problem";
-import type { Logger } from "../logger";
+import { errorLine } from "../shared/errorLine";
+import type { Logger } from "../shared/logger";
+import { ProblemError, problem } from "../shared/problem";
 import type { JobQueue } from "./jobQueue";
 import type { JobStore, JobView } from "./jobStore";
 import { jobHash, jobMessage, MAX_JOB_ID_LENGTH, type ScoringJob } from "./scoringJob";

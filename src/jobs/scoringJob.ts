@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { CloudEvent } from "cloudevents";
 import * as z from "zod";
-import { type Problem, problem } from "../http/problem";
 import { isPlainObject } from "../scoring/predictionRequest";
+import { type Problem, problem } from "../shared/problem";
 
 /** Longest callback URL a job may name. */
 export const MAX_CALLBACK_URL_LENGTH = 2048;

@@ -1,5 +1,5 @@
 import { REFERENCE_ASSETS } from "../docs/referenceAssets";
-import { problem } from "../http/problem";
+import { problem } from "../shared/problem";
 import { CONFIGURATION_ERROR_ANSWER, problemAnswer } from "./problemAnswers";
 import type { RouteFamily } from "./routeFamily";
 import { ANONYMOUS } from "./security";

@@ -1,8 +1,8 @@
-import { callbackHost } from "../callbacks/catalogCallbacks";
-import { MAX_EVENTS_PER_DELIVERY } from "../events/cloudEventsDelivery";
-import type { EventDefinition } from "../events/eventCatalog";
-import { problem } from "../http/problem";
-import { callbackRefused } from "../jobs/jobProcessor";
+import { callbackRefused } from "../deliveries/callbackRefused";
+import { callbackHost } from "../deliveries/catalogCallbacks";
+import { MAX_EVENTS_PER_DELIVERY } from "../producers/events/cloudEventsDelivery";
+import type { EventDefinition } from "../producers/events/eventCatalog";
+import { problem } from "../shared/problem";
 import { scoringFailures } from "./predictRoutes";
 import { CONFIGURATION_ERROR, problemAnswer, RETRY_AFTER_HEADER } from "./problemAnswers";
 import type { OpenApiObject, RouteFamily } from "./routeFamily";

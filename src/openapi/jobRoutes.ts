@@ -1,4 +1,4 @@
-import { problem } from "../http/problem";
+import { problem } from "../shared/problem";
 import { CONFIGURATION_ERROR, problemAnswer, RETRY_AFTER_HEADER } from "./problemAnswers";
 import type { OpenApiObject, RouteFamily } from "./routeFamily";
 import { FUNCTION_KEY, KEY_REFUSED } from "./security";

@@ -1,6 +1,6 @@
 import type { Catalog } from "../config/catalog";
-import { parseEventEntries } from "../events/eventCatalog";
-import { parseSources } from "../webhooks/sourceCatalog";
+import { parseEventEntries } from "../producers/events/eventCatalog";
+import { parseSources } from "../producers/webhooks/sourceCatalog";
 import { PROBLEM_SCHEMAS } from "./problemAnswers";
 import { ROUTE_FAMILIES } from "./routeFamilies";
 import type { OpenApiObject, RouteFamily, RouteFamilyContext } from "./routeFamily";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { findAppRoot } from "../appRoot";
+import { findAppRoot } from "../shared/appRoot";
 
 /** The document as `npm run openapi` writes it and GET /api/openapi.json answers it. */
 export function openApiText(document: unknown): string {

@@ -1,7 +1,7 @@
 import type { ModelDefinition } from "../config/catalog";
 import { DEPLOYMENT_ID_HEADER } from "../http/outcomeResponse";
-import { ProblemError, problem } from "../http/problem";
 import { MAX_BATCH, parsePredictionRequest } from "../scoring/predictionRequest";
+import { ProblemError, problem } from "../shared/problem";
 import { JOB_ACCEPTED, RESPOND_ASYNC_PARAMETERS } from "./jobRoutes";
 import { CONFIGURATION_ERROR, problemAnswer, RETRY_AFTER_HEADER } from "./problemAnswers";
 import type { OpenApiObject, RouteFamily } from "./routeFamily";

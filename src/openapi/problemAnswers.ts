@@ -1,4 +1,5 @@
-import { PROBLEM_CONTENT_TYPE, type Problem, problem } from "../http/problem";
+import { PROBLEM_CONTENT_TYPE } from "../http/problemResponse";
+import { type Problem, problem } from "../shared/problem";
 import type { OpenApiObject } from "./routeFamily";
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });

@@ -1,6 +1,6 @@
 import type { Catalog } from "../config/catalog";
-import type { EventDefinition } from "../events/eventCatalog";
-import type { SourceDefinition } from "../webhooks/sourceCatalog";
+import type { EventDefinition } from "../producers/events/eventCatalog";
+import type { SourceDefinition } from "../producers/webhooks/sourceCatalog";
 
 /** A fragment of an OpenAPI 3.1 document (Path Item, Operation, Schema ...): plain JSON. */
 export type OpenApiObject = Record<string, unknown>;

@@ -1,5 +1,5 @@
-import { problem } from "../http/problem";
-import type { SourceDefinition, VerifySpec } from "../webhooks/sourceCatalog";
+import type { SourceDefinition, VerifySpec } from "../producers/webhooks/sourceCatalog";
+import { problem } from "../shared/problem";
 import { batchSchemaName, instanceSchemaName, predictionAnswer, scoringFailures } from "./predictRoutes";
 import { problemAnswer, RETRY_AFTER_HEADER } from "./problemAnswers";
 import type { OpenApiObject, RouteFamily } from "./routeFamily";

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { findAppRoot } from "../appRoot";
 import { loadCatalog } from "../config/catalog";
+import { findAppRoot } from "../shared/appRoot";
 import { buildOpenApiDocument } from "./openApiDocument";
 import { openApiText, relayVersion } from "./openApiText";
 

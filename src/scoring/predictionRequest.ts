@@ -1,6 +1,6 @@
 import type { ModelDefinition } from "../config/catalog";
-import { ProblemError, problem } from "../http/problem";
-import { toJsonPointer } from "./jsonPointer";
+import { toJsonPointer } from "../shared/jsonPointer";
+import { ProblemError, problem } from "../shared/problem";
 
 export const MAX_BATCH = 100;
 const MAX_REPORTED_VIOLATIONS = 1000;

@@ -1,6 +1,6 @@
 import { UpstreamError } from "../aicore/upstreamError";
 import { UpstreamRejected } from "../aicore/upstreamPolicy";
-import { type Problem, ProblemError, problem } from "../http/problem";
+import { type Problem, ProblemError, problem } from "../shared/problem";
 
 /** What the model answered: its body and content type as they came (a batch to a `raw` model: the collected JSON). */
 export interface Prediction {

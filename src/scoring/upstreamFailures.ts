@@ -1,6 +1,6 @@
 import { UpstreamError } from "../aicore/upstreamError";
 import { UpstreamRejected } from "../aicore/upstreamPolicy";
-import { errorLine } from "../errorLine";
+import { errorLine } from "../shared/errorLine";
 
 /** The last failed call to one deployment's model server, as this instance saw it. */
 export interface UpstreamFailure {

@@ -4,7 +4,7 @@
  * Azure Table storage (learn.microsoft.com/rest/api/storageservices/understanding-the-table-service-data-model):
  * an entity holds at most 1 MiB of data and 252 properties of its own (255 with PartitionKey, RowKey and
  * Timestamp); an Edm.Binary or Edm.String value at most 64 KiB. Azurite 3.37.0, measured
- * (test/webhooks/tableDeliveryStore.integration.test.ts): an update (Replace) is refused with EntityTooLarge when
+ * (test/producers/webhooks/tableDeliveryStore.integration.test.ts): an update (Replace) is refused with EntityTooLarge when
  * its JSON request body exceeds 1 MiB, and binary values travel base64 in it, so the binding limit is the wire size:
  * 786,005 bytes of binary in one entity at most, against 1 MiB by Azure's own count.
  */

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { createDocsHandler } from "../../src/api/docsHandler";
 import { createOpenApiHandler } from "../../src/api/openApiHandler";
 import { parseCatalog } from "../../src/config/catalog";
-import type { RelayResponse } from "../../src/http/problem";
-import type { Relay } from "../../src/relay";
+import type { RelayResponse } from "../../src/http/problemResponse";
+import type { Relay } from "../../src/relay/relay";
 import { RelayOpenApi } from "../support/relayOpenApi";
 import { shippedCatalogJson } from "../support/world";
 

@@ -143,7 +143,7 @@ describe("the app bundle (package.json main) and the handlers it imports", () =>
     for (const heavy of ["axios", "zod", "cockatiel", "@azure/data-tables", "@azure/storage-queue"]) {
       expect(app.filter((source) => source.startsWith(`node_modules/${heavy}/`))).toEqual([]);
     }
-    expect(app).not.toContain("src/relay.ts");
+    expect(app).not.toContain("src/relay/relay.ts");
   });
 
   it("loads from node_modules nothing but @azure/identity (identity-based storage only)", () => {
@@ -153,21 +153,22 @@ describe("the app bundle (package.json main) and the handlers it imports", () =>
 
   it("loads, for a prediction, the relay's core and the predict handler, not webhooks, events, jobs or the other handlers", () => {
     const withEntry = sourcesLoadedWith(ENTRY);
-    expect(withEntry).toEqual(expect.arrayContaining(["src/relay.ts", "src/scoring/scorer.ts"]));
+    expect(withEntry).toEqual(expect.arrayContaining(["src/relay/relay.ts", "src/scoring/scorer.ts"]));
     // The predict handler itself is required on its first call, not with the entry.
     expect(staticGraph(ENTRY)).not.toContain(path.basename(moduleOf("src/api/predictHandler.ts")));
     const predict = sourcesLoadedWith(moduleOf("src/api/predictHandler.ts"));
     expect(predict).toContain("src/api/predictHandler.ts");
     const firstPrediction = [...withEntry, ...predict];
     for (const apart of [
-      "src/relayFeatures.ts",
-      "src/webhooks/",
-      "src/events/",
+      "src/relay/relayFeatures.ts",
+      "src/producers/webhooks/",
+      "src/payloadMapping/",
+      "src/producers/events/",
       "src/jobs/",
-      "src/callbacks/",
+      "src/deliveries/",
       "src/openapi/",
       "src/api/statusHandler.ts",
-      "src/api/predictionJob.ts",
+      "src/producers/predict/predictionJob.ts",
       "node_modules/@azure/storage-queue/",
       "node_modules/cloudevents/",
       "node_modules/cron-parser/",
@@ -178,14 +179,14 @@ describe("the app bundle (package.json main) and the handlers it imports", () =>
       ).toEqual([]);
     }
     // What is apart is in the modules loaded on first use.
-    expect(sourcesLoadedWith(moduleOf("src/relayFeatures.ts"))).toEqual(
-      expect.arrayContaining(["src/webhooks/createWebhooks.ts", "src/jobs/createJobs.ts"]),
+    expect(sourcesLoadedWith(moduleOf("src/relay/relayFeatures.ts"))).toEqual(
+      expect.arrayContaining(["src/producers/webhooks/createWebhooks.ts", "src/jobs/createJobs.ts"]),
     );
   });
 
   it("carries source maps that lead back to functions/ and src/", () => {
     expect(sourcesOf(APP)).toEqual(expect.arrayContaining(["functions/predict.ts"]));
-    expect(sourcesOf(ENTRY)).toEqual(expect.arrayContaining(["src/relay.ts"]));
+    expect(sourcesOf(ENTRY)).toEqual(expect.arrayContaining(["src/relay/relay.ts"]));
     for (const file of handlerModules())
       expect(existsSync(path.join(HANDLERS, `${file}.map`)), file).toBe(true);
   });

@@ -4,7 +4,7 @@ import { CachedRecords } from "../../src/deployments/cachedRecords";
 import type { DeploymentRecord } from "../../src/deployments/deploymentRecord";
 import { DeploymentRefresher } from "../../src/deployments/deploymentRefresher";
 import type { RecordStore } from "../../src/deployments/recordStore";
-import type { Logger } from "../../src/logger";
+import type { Logger } from "../../src/shared/logger";
 import { shippedModels } from "../support/world";
 
 /** An invocation's logger that records what it was given, and refuses lines after its invocation ended. */

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { toErrorResponse } from "../../src/http/errorResponse";
-import { ProblemError, problem } from "../../src/http/problem";
+import { ProblemError, problem } from "../../src/shared/problem";
 
 const logger = () => ({ log: vi.fn(), warn: vi.fn(), error: vi.fn() });
 

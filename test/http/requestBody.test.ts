@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseJsonBody } from "../../src/http/parseJson";
-import { ProblemError } from "../../src/http/problem";
 import { readBodyWithLimit, requireJsonContentType } from "../../src/http/requestBody";
+import { ProblemError } from "../../src/shared/problem";
 
 function statusOf(fn: () => unknown): Promise<number> {
   return Promise.resolve()

@@ -1,15 +1,15 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseCatalog } from "../../src/config/catalog";
-import { createHarness } from "../support/relayHarness";
-import { OpenApiMismatch } from "../support/relayOpenApi";
-import { CHURN_EXAMPLE as EXAMPLE, shippedCatalogJson, useAzuriteAndEmulator } from "../support/world";
 import {
   crmEvent as crmEventForCheck,
   githubSignature,
   standardWebhooksHeaders,
   stripeSignature,
-} from "../webhooks/signing";
+} from "../producers/webhooks/signing";
+import { createHarness } from "../support/relayHarness";
+import { OpenApiMismatch } from "../support/relayOpenApi";
+import { CHURN_EXAMPLE as EXAMPLE, shippedCatalogJson, useAzuriteAndEmulator } from "../support/world";
 
 const catalog = parseCatalog(shippedCatalogJson(), "default");
 const MAX_BODY_BYTES = 4096;

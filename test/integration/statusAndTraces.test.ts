@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseCatalog } from "../../src/config/catalog";
-import type { RelayStatus } from "../../src/status/relayStatus";
+import type { RelayStatus } from "../../src/relay/relayStatus";
 import { createHarness } from "../support/relayHarness";
 import { CHURN_EXAMPLE, shippedCatalogJson, useAzuriteAndEmulator } from "../support/world";
 

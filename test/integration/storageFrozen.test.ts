@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parseCatalog } from "../../src/config/catalog";
+import { crmEvent, standardWebhooksHeaders } from "../producers/webhooks/signing";
 import { createHarness } from "../support/relayHarness";
 import { CHURN_EXAMPLE, shippedCatalogJson, useAzuriteAndEmulator } from "../support/world";
-import { crmEvent, standardWebhooksHeaders } from "../webhooks/signing";
 
 // Storage that hangs instead of refusing: Azurite stopped with SIGSTOP. The kernel still accepts connections,
 // nobody answers them. Every storage call must give up on its own (STORAGE_TIMEOUT_MS), and the hot path must

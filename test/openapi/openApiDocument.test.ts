@@ -5,8 +5,8 @@ import { describe, expect, it } from "vitest";
 import { parseCatalog } from "../../src/config/catalog";
 import { buildOpenApiDocument } from "../../src/openapi/openApiDocument";
 import { openApiText, relayVersion } from "../../src/openapi/openApiText";
-import { toPredictionRequest } from "../../src/webhooks/payloadMapping";
-import { parseSources } from "../../src/webhooks/sourceCatalog";
+import { toPredictionRequest } from "../../src/payloadMapping/payloadMapping";
+import { parseSources } from "../../src/producers/webhooks/sourceCatalog";
 import { CHURN_EXAMPLE, shippedCatalogJson } from "../support/world";
 
 const ROOT = path.resolve(__dirname, "../..");

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { UpstreamError } from "../../src/aicore/upstreamError";
 import { UpstreamRejected } from "../../src/aicore/upstreamPolicy";
 import { outcomeResponse } from "../../src/http/outcomeResponse";
-import { ProblemError, problem } from "../../src/http/problem";
 import { answerValue, toScoringProblem } from "../../src/scoring/scoringOutcome";
+import { ProblemError, problem } from "../../src/shared/problem";
 
 function httpOf(error: unknown) {
   const outcome = toScoringProblem(error);

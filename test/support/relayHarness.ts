@@ -10,8 +10,9 @@ import type { Catalog } from "../../src/config/catalog";
 import { parseServiceKey } from "../../src/config/serviceKey";
 import { DEFAULT_STORAGE_TIMEOUT_MS, type Settings } from "../../src/config/settings";
 import { invocationTraceContext } from "../../src/dev/host/traceContext";
-import type { RelayResponse } from "../../src/http/problem";
-import { createRelay, type RelayOptions } from "../../src/relay";
+import type { RelayResponse } from "../../src/http/problemResponse";
+import { createRelay } from "../../src/relay/relay";
+import type { RelayOptions } from "../../src/relay/relayCore";
 import { RelayOpenApi } from "./relayOpenApi";
 
 export interface HarnessOptions extends Partial<RelayOptions> {

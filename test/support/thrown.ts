@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { type Problem, ProblemError } from "../../src/http/problem";
+import { type Problem, ProblemError } from "../../src/shared/problem";
 
 /** The message of what `fn` throws; "" when it does not throw. */
 export function messageOf(fn: () => unknown): string {

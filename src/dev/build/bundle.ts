@@ -3,27 +3,27 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type BuildOptions, build, type Plugin } from "esbuild";
-import { findAppRoot } from "../../appRoot";
 import { CodeCachedModules } from "../../codeCache/codeCachedModules";
+import { findAppRoot } from "../../shared/appRoot";
 import { RUNTIME_PACKAGES, WORKER_MODULE } from "./externals";
 
 /**
  * `npm run bundle` (part of `npm run build`), each file minified with its source map:
  * - dist/app.js, what package.json `main` names: every function's registration (functions/index.ts), CommonJS. The
  *   Node worker loads it with `require` while it indexes the functions, so it holds as little as possible.
- * - dist/handlers/: the handlers and the relay (src/handlers.ts), split at every dynamic `import()`: handlers.js and
+ * - dist/handlers/: the handlers and the relay (src/api/handlers.ts), split at every dynamic `import()`: handlers.js and
  *   the modules it requires hold what a prediction needs; each other handler, and the relay's webhooks, events and
- *   jobs (src/relayFeatures.ts), are modules loaded on their first use. app.js requires handlers.js on the first
+ *   jobs (src/relay/relayFeatures.ts), are modules loaded on their first use. app.js requires handlers.js on the first
  *   invocation.
  * The worker provides `@azure/functions-core` by intercepting `require`, so that module stays a real require
  * (Azure/azure-functions-nodejs-library issue 201); the packages of externals.ts are loaded from node_modules.
  */
 const root = findAppRoot(__dirname);
-const handlersEntry = path.join(root, "src", "handlers.ts");
+const handlersEntry = path.join(root, "src", "api", "handlers.ts");
 const codeCacheLoader = path.join(root, "src", "codeCache", "codeCachedModules.ts");
 
 /**
- * Every import of src/handlers from the functions becomes a load of handlers/handlers.js (in a promise), the entry
+ * Every import of src/api/handlers from the functions becomes a load of handlers/handlers.js (in a promise), the entry
  * of the split handlers, as CommonJS with the code caches beside it (src/codeCache/codeCachedModules.ts): it compiles
  * only the modules it requires. (Left to Node as an `import()`, its ES module loader would first read the file to
  * guess its format and scan it for its exports.)

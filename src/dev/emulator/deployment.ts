@@ -40,3 +40,12 @@ export function deploymentUrlFor(baseUrl: string, id: string): string {
 
 /** The spec's pattern for every id (deployment, configuration, scenario, executable). */
 export const ID_PATTERN = /^[\w.-]{4,64}$/;
+
+/** A configuration a deployment can run (or be patched to). */
+export interface Configuration {
+  id: string;
+  scenarioId?: string;
+  executableId?: string;
+  /** When set, a deployment of this configuration never starts: it ends DEAD with this status message. */
+  failure?: string;
+}

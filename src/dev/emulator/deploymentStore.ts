@@ -1,15 +1,6 @@
-import type { Deployment } from "./deployment";
+import type { Configuration, Deployment } from "./deployment";
 import { PendingTransitions } from "./pendingTransitions";
 import { DEFAULT_RESOURCE_GROUP, seededConfigurations, seededDeployment } from "./seededState";
-
-/** A configuration a deployment can run (or be patched to). */
-export interface Configuration {
-  id: string;
-  scenarioId?: string;
-  executableId?: string;
-  /** When set, a deployment of this configuration never starts: it ends DEAD with this status message. */
-  failure?: string;
-}
 
 /** Deployments per resource group, plus the transitions in flight. Ids are unique across groups. */
 export class DeploymentStore {

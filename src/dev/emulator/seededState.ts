@@ -1,5 +1,5 @@
+import type { Configuration } from "./deployment";
 import { type Deployment, deploymentUrlFor } from "./deployment";
-import type { Configuration } from "./deploymentStore";
 
 export const DEFAULT_RESOURCE_GROUP = "default";
 export const SEEDED_DEPLOYMENT_ID = "d0churn00001";

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { type AppConfig, applyLocalSettings, DevHostError, readAppConfig } from "./appConfig";
 import { type FunctionMetadata, registry } from "./coreApi";
+import type { FunctionsLibrary } from "./functionsLibrary";
 import {
   buildFunctionTable,
   type HostedFunction,
@@ -9,7 +10,7 @@ import {
   type TimerFunction,
 } from "./functionTable";
 import { bodyLimitFromEnv, startHttpServer } from "./httpServer";
-import { type FunctionsLibrary, loadFunctionsLibrary, runAppHooks } from "./invocation";
+import { loadFunctionsLibrary, runAppHooks } from "./invocation";
 import { type Console, processConsole } from "./logging";
 import { QueueListener } from "./queueListener";
 import { readQueuesOptions } from "./queueOptions";

@@ -1,4 +1,4 @@
-import { parseCronSchedule } from "../../cronSchedule";
+import { parseCronSchedule } from "../../shared/cronSchedule";
 import { DevHostError } from "./appConfig";
 import type { BindingInfo, FunctionCallback, Registration } from "./coreApi";
 import { compileRoute, type RouteTemplate } from "./routeTemplate";

@@ -2,36 +2,11 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import type { BindingInfo, FunctionCallback } from "./coreApi";
 import { registry } from "./coreApi";
+import type { FunctionsLibrary } from "./functionsLibrary";
 import type { QueueOutput } from "./functionTable";
 import { libraryObjectsOf } from "./libraryObjects";
 import { type Console, hostLine, invocationLogHandler } from "./logging";
 import { invocationIds } from "./traceContext";
-
-/** The parts of `@azure/functions` the dev host builds invocations with: the app's own copy of the library. */
-export interface FunctionsLibrary {
-  HttpRequest: new (init: unknown) => unknown;
-  HttpResponse: new (init?: unknown) => LibraryHttpResponse;
-  InvocationContext: new (init: unknown) => unknown;
-}
-
-export interface LibraryHttpResponse {
-  status: number;
-  headers: Headers;
-  cookies: LibraryCookie[];
-  body: ReadableStream<Uint8Array> | null;
-}
-
-export interface LibraryCookie {
-  name: string;
-  value: string;
-  domain?: string;
-  path?: string;
-  expires?: Date | number;
-  secure?: boolean;
-  httpOnly?: boolean;
-  sameSite?: "Strict" | "Lax" | "None";
-  maxAge?: number;
-}
 
 export function loadFunctionsLibrary(appRoot: string): FunctionsLibrary {
   const appRequire = createRequire(path.join(appRoot, "package.json"));

@@ -1,4 +1,4 @@
-import type { FunctionsLibrary } from "./invocation";
+import type { FunctionsLibrary } from "./functionsLibrary";
 import type { LazyRequest } from "./lazyRequest";
 import type { LogLevel } from "./logging";
 

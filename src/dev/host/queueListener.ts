@@ -1,6 +1,7 @@
 import type { DequeuedMessageItem, QueueClient } from "@azure/storage-queue";
+import type { FunctionsLibrary } from "./functionsLibrary";
 import type { QueueFunction } from "./functionTable";
-import { type FunctionsLibrary, invoke } from "./invocation";
+import { invoke } from "./invocation";
 import { type Console, hostLine } from "./logging";
 import type { QueuesOptions } from "./queueOptions";
 import { type QueueOutputWriter, queueOutputsOf } from "./queueOutputWriter";

@@ -1,6 +1,7 @@
-import { parseCronSchedule } from "../../cronSchedule";
+import { parseCronSchedule } from "../../shared/cronSchedule";
+import type { FunctionsLibrary } from "./functionsLibrary";
 import type { TimerFunction } from "./functionTable";
-import { type FunctionsLibrary, type InvocationOutcome, invoke } from "./invocation";
+import { type InvocationOutcome, invoke } from "./invocation";
 import { type Console, hostLine } from "./logging";
 import { type QueueOutputWriter, queueOutputsOf } from "./queueOutputWriter";
 

@@ -1,5 +1,5 @@
 import { randomFillSync } from "node:crypto";
-import { isTraceparent } from "../../tracing/traceHeaders";
+import { isTraceparent } from "../../shared/traceHeaders";
 
 export interface InvocationTraceContext {
   traceParent: string;

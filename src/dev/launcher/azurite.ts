@@ -1,5 +1,5 @@
 import path from "node:path";
-import { isAzuriteService } from "./azuriteIdentity";
+import { type AzuritePorts, isAzuriteService } from "./azuriteIdentity";
 import { Child } from "./child";
 import { canListen, isListening } from "./ports";
 
@@ -8,8 +8,6 @@ export const DEV_ACCOUNT = "devstoreaccount1";
 export const DEV_ACCOUNT_KEY =
   "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 export const DEFAULT_AZURITE_PORTS = { blob: 10000, queue: 10001, table: 10002 } as const;
-
-export type AzuritePorts = { blob: number; queue: number; table: number };
 
 export function connectionString(ports: AzuritePorts, host = "127.0.0.1"): string {
   const endpoint = (port: number) => `http://${host}:${port}/${DEV_ACCOUNT}`;

@@ -1,4 +1,5 @@
-import type { AzuritePorts } from "./azurite";
+/** The ports of Azurite's three services. */
+export type AzuritePorts = { blob: number; queue: number; table: number };
 
 /** What each Azurite service names itself in its `Server` header (3.37.0: `Azurite-Blob/3.37.0` ...). */
 const SERVER_NAMES: Record<keyof AzuritePorts, string> = {

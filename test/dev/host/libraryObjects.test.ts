@@ -1,7 +1,7 @@
 import { inspect } from "node:util";
 import * as library from "@azure/functions";
 import { describe, expect, it } from "vitest";
-import type { FunctionsLibrary } from "../../../src/dev/host/invocation";
+import type { FunctionsLibrary } from "../../../src/dev/host/functionsLibrary";
 import { LazyRequest } from "../../../src/dev/host/lazyRequest";
 import { type ContextInit, LibraryObjects } from "../../../src/dev/host/libraryObjects";
 import type { LogLevel } from "../../../src/dev/host/logging";

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AzuritePorts, planAzurite, startAzurite } from "../../../src/dev/launcher/azurite";
+import { planAzurite, startAzurite } from "../../../src/dev/launcher/azurite";
+import type { AzuritePorts } from "../../../src/dev/launcher/azuriteIdentity";
 import type { Child } from "../../../src/dev/launcher/child";
 import { startLoopbackServer } from "../../support/loopbackServer";
 

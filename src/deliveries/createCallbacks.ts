@@ -1,0 +1,76 @@
+import type { StorageConnection } from "../config/storageConnection";
+import type { CallbackCheck } from "./allowList";
+import {
+  CallbackDelivery,
+  type CallbackJobs,
+  type CallbackProgress,
+  type CallbackQueue,
+} from "./callbackDelivery";
+import { StorageCallbackQueue } from "./callbackQueue";
+import { CallbackSender } from "./callbackSender";
+import { type CallbackSettings, loadCallbackSettings } from "./callbackSettings";
+
+/** Result callbacks of one instance: the accept-time check, the first attempt's task, and the delivery of tasks. */
+export interface Callbacks {
+  settings: CallbackSettings;
+  /** Whether a callback to `url` may be accepted now: allowed by CALLBACK_ALLOWED_HOSTS, and a secret to sign with. */
+  admit(url: string): CallbackCheck;
+  /** Queues the first attempt of a job's callback (after the schedule's first delay). */
+  start(jobId: string, url: string): Promise<void>;
+  /** The progress a job's record starts with, once its result is recorded. */
+  initialProgress(now: Date): CallbackProgress;
+  delivery: CallbackDelivery;
+}
+
+/** Where a job's result and its callback's progress are kept (the job store): callbacks read and write no more. */
+export interface CallbackRecords {
+  callbackSubject(jobId: string, now: Date): ReturnType<CallbackJobs["load"]>;
+  recordCallback(jobId: string, progress: CallbackProgress, now: Date): Promise<void>;
+}
+
+export interface CallbacksOptions {
+  env: NodeJS.ProcessEnv;
+  storage: StorageConnection;
+  storageTimeoutMs?: number;
+  store: CallbackRecords;
+  queue?: CallbackQueue;
+  clock?: () => Date;
+}
+
+/** Reads the CALLBACK_* settings (a wrong one is a ConfigError) and wires the callback queue to the job store. */
+export function createCallbacks(options: CallbacksOptions): Callbacks {
+  const settings = loadCallbackSettings(options.env);
+  const clock = options.clock ?? (() => new Date());
+  const { signer, allowList, schedule } = settings;
+  const sender = signer && new CallbackSender({ signer });
+  const queue =
+    options.queue ?? new StorageCallbackQueue(options.storage, settings, options.storageTimeoutMs);
+  const admit = (url: string): CallbackCheck =>
+    sender
+      ? allowList.check(url)
+      : {
+          allowed: false,
+          reason: "callbacks are off: CALLBACK_SIGNING_SECRET is not set (nothing is sent unsigned)",
+        };
+  const delivery = new CallbackDelivery({
+    admit,
+    send: (message) => {
+      if (!sender) throw new Error("callbacks are off: CALLBACK_SIGNING_SECRET is not set");
+      return sender.send(message);
+    },
+    schedule,
+    queue,
+    jobs: {
+      load: (jobId) => options.store.callbackSubject(jobId, clock()),
+      record: (jobId, progress) => options.store.recordCallback(jobId, progress, clock()),
+    },
+    now: clock,
+  });
+  return {
+    settings,
+    admit,
+    start: (jobId, url) => queue.schedule({ jobId, url, attempt: 1 }, schedule.firstDelayMs),
+    initialProgress: (now) => ({ state: "pending", attempts: 0, at: now }),
+    delivery,
+  };
+}

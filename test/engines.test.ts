@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 
 /**
  * `engines` says what is tested: CI (.ci/run) runs this suite on the machine's Node 20 and on Node 22 (the
- * runtime the README deploys to), so whichever runs it must satisfy `engines`, and `engines` names both majors.
+ * runtime docs/deploy.md deploys to), so whichever runs it must satisfy `engines`, and `engines` names both majors.
  */
 
 const ROOT = path.resolve(__dirname, "..");

@@ -12,18 +12,20 @@ import { freePort } from "../dev/launcher/launcherProcess";
 import { startLoopbackServer } from "../support/loopbackServer";
 import { RECEIVER_SECRET } from "./callbackReceiver";
 
-// The README's receiver examples, run as written (only the port is the test's own) against what the relay sends.
+// The receiver examples of docs/jobs-and-callbacks.md ("Verifying a callback"), run as written (only the port is the
+// test's own) against what the relay sends.
 
 const ROOT = path.resolve(__dirname, "../..");
-const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+const PAGE = "docs/jobs-and-callbacks.md";
+const DOC = fs.readFileSync(path.join(ROOT, PAGE), "utf8");
 const run = promisify(execFile);
 
-/** The fenced block of the README whose first line starts with `firstLine`. */
+/** The fenced block of the page whose first line starts with `firstLine`. */
 function example(firstLine: string): string {
-  const block = [...README.matchAll(/```(?:js|sh)\n([\s\S]*?)```/g)]
+  const block = [...DOC.matchAll(/```(?:js|sh)\n([\s\S]*?)```/g)]
     .map((match) => match[1] as string)
     .find((code) => code.startsWith(firstLine));
-  if (!block) throw new Error(`README has no example starting with ${firstLine}`);
+  if (!block) throw new Error(`${PAGE} has no example starting with ${firstLine}`);
   return block;
 }
 
@@ -35,7 +37,7 @@ const EVENT = JSON.stringify({
   data: { prediction: 0.42 },
 });
 
-describe("README: verifying a callback", () => {
+describe("docs/jobs-and-callbacks.md: verifying a callback", () => {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "callback-readme-"));
   let receiver: ChildProcess;
   let port: number;
@@ -50,9 +52,14 @@ describe("README: verifying a callback", () => {
   };
 
   beforeAll(async () => {
-    fs.writeFileSync(path.join(workDir, "callbackReceiver.js"), example("// callbackReceiver.js"));
+    // Saved where the page says: scratch/ in the folder it runs from.
+    fs.mkdirSync(path.join(workDir, "scratch"));
+    fs.writeFileSync(
+      path.join(workDir, "scratch", "callbackReceiver.js"),
+      example("// scratch/callbackReceiver.js"),
+    );
     port = await freePort();
-    receiver = spawn(process.execPath, ["callbackReceiver.js"], {
+    receiver = spawn(process.execPath, ["scratch/callbackReceiver.js"], {
       cwd: workDir,
       env: {
         PATH: process.env.PATH,

@@ -27,19 +27,20 @@ afterAll(async () => {
   await launcher?.process.stop();
 });
 
-/** The ```js block that follows `heading` in the README, as written there. */
-function readmeScript(heading: string): string {
-  const readme = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
-  const section = readme.slice(readme.indexOf(heading));
+/** The ```js block that follows `heading` in docs/jobs-and-callbacks.md, as written there. */
+function docScript(heading: string): string {
+  const page = readFileSync(path.join(REPO_ROOT, "docs", "jobs-and-callbacks.md"), "utf8");
+  expect(page).toContain(heading);
+  const section = page.slice(page.indexOf(heading));
   const match = /```js\n([\s\S]*?)```/.exec(section);
   if (!match?.[1]) throw new Error(`no js block after ${heading}`);
   return match[1];
 }
 
-/** Runs a README script with Node from the app root (so it finds @azure/storage-queue), against npm start's storage. */
-async function runReadmeScript(heading: string, name: string): Promise<string> {
+/** Runs a docs script with Node from the app root (so it finds @azure/storage-queue), against npm start's storage. */
+async function runDocScript(heading: string, name: string): Promise<string> {
   const file = path.join(REPO_ROOT, "dist", name);
-  writeFileSync(file, readmeScript(heading));
+  writeFileSync(file, docScript(heading));
   const { stdout } = await promisify(execFile)(process.execPath, [file], {
     env: { ...process.env, AzureWebJobsStorage: storage },
     timeout: 30_000,
@@ -47,12 +48,12 @@ async function runReadmeScript(heading: string, name: string): Promise<string> {
   return stdout;
 }
 
-describe("the README's examples, against npm start", () => {
+describe("the examples of docs/jobs-and-callbacks.md, against npm start", () => {
   it("enqueues the example job with the Node snippet and reads its result with the other", async () => {
-    expect(await runReadmeScript("### Enqueue a job", "readme-enqueue.mjs")).toMatch(
+    expect(await runDocScript("### Enqueue a job", "readme-enqueue.mjs")).toMatch(
       /^enqueued order-4711-churn as message \S+\n$/,
     );
-    const printed = await runReadmeScript("### Read the results", "readme-results.mjs");
+    const printed = await runDocScript("### Read the results", "readme-results.mjs");
     expect(printed).toMatch(
       /^order-4711-churn aicore-relay\.prediction\.succeeded \{"churn_probability":[\d.e-]+,"churn":[01]\}\n$/,
     );

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DevHostProcess } from "../dev/host/devHostProcess";
@@ -7,20 +7,22 @@ import { freePort } from "../dev/launcher/launcherProcess";
 import { cleanEnv, FIXTURE_CATALOG, type IsolatedApp, isolatedApp, REPO_ROOT } from "../support/isolatedApp";
 
 /**
- * The README is a contract: its worked examples run as written against `npm start`'s launcher in a copy of the
- * app after `cp local.settings.example.json local.settings.json`. The only change made to them is the port:
- * 7071 becomes a free one, so that a developer's own `npm start` is not disturbed.
+ * The README and docs/webhooks.md are a contract: their worked examples run as written against `npm start`'s
+ * launcher in a copy of the app after `cp local.settings.example.json local.settings.json`. The only change made
+ * to them is the port: 7071 becomes a free one, so that a developer's own `npm start` is not disturbed.
  */
 
-const README = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
-const blocks = [...README.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({
-  lang: m[1],
-  code: m[2] ?? "",
-}));
+type Page = "README.md" | "docs/webhooks.md";
 
-function block(lang: string, contains: string): string {
-  const found = blocks.filter((b) => b.lang === lang && b.code.includes(contains));
-  expect(found, `one ${lang} block with ${contains}`).toHaveLength(1);
+function blocksOf(page: Page) {
+  const text = readFileSync(path.join(REPO_ROOT, page), "utf8");
+  return [...text.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1], code: m[2] ?? "" }));
+}
+
+/** The one fenced block of `page` in `lang` that contains `contains`. */
+function block(lang: string, contains: string, page: Page = "docs/webhooks.md"): string {
+  const found = blocksOf(page).filter((b) => b.lang === lang && b.code.includes(contains));
+  expect(found, `one ${lang} block with ${contains} in ${page}`).toHaveLength(1);
   return found[0]?.code ?? "";
 }
 
@@ -56,7 +58,7 @@ afterAll(async () => {
 
 const onOurPort = (code: string) => code.replaceAll("localhost:7071", `localhost:${port}`);
 
-/** Runs shell text with bash in the app folder, with the README's exports first. */
+/** Runs shell text with bash in the app folder, with the webhook examples' exports first. */
 function sh(code: string) {
   const exports = block("sh", "export CRM_WEBHOOK_SECRET");
   const result = spawnSync("bash", ["-euo", "pipefail", "-c", `${exports}\n${onOurPort(code)}`], {
@@ -75,8 +77,8 @@ async function predictCalls(): Promise<number> {
   return ((await response.json()) as { byKind: { predict: number } }).byKind.predict;
 }
 
-describe("README examples, run as written against npm start", () => {
-  it("the launcher printed its steps in the README's order: Azurite, then the emulator, then the functions", () => {
+describe("README and docs/webhooks.md examples, run as written against npm start", () => {
+  it("the launcher printed its steps in the documented order: Azurite, then the emulator, then the functions", () => {
     const out = launcher.output("stdout");
     const order = [
       "Azurite listens on",
@@ -86,6 +88,29 @@ describe("README examples, run as written against npm start", () => {
     ].map((text) => out.indexOf(text));
     expect(order.every((index) => index >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
+  it("the start lines the Quick start shows are the launcher's, in its order (ports, paths and reasons aside)", () => {
+    const shown = block("text", "[start] relay ready at", "README.md")
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line.startsWith("[start] "));
+    expect(shown.length).toBeGreaterThanOrEqual(4);
+    const printed = launcher.output("stdout").split("\n");
+    let from = 0;
+    for (const line of shown) {
+      const pattern = new RegExp(
+        `^${line
+          .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+          .replace(/\d{4,5}/g, "\\d+")
+          .replace("<port>", "\\d+")
+          .replace("\\(\\.\\.\\.\\)", "\\(.*\\)")}$`,
+      );
+      const at = printed.findIndex((candidate, index) => index >= from && pattern.test(candidate));
+      expect(at, `${line} among ${printed.join("\n")}`).toBeGreaterThanOrEqual(0);
+      from = at + 1;
+    }
+    expect(printed).toContain(`[start] relay ready at http://localhost:${port}/api`);
   });
 
   it("the secrets the examples export are those of local.settings.example.json", () => {
@@ -134,18 +159,21 @@ describe("README examples, run as written against npm start", () => {
   });
 
   it("the churn curl that npm start prints and the Quick start shows answers 200", () => {
-    const out = sh(block("sh", "curl -s -X POST http://localhost:7071/api/models/churn/predict"));
+    const out = sh(
+      block("sh", "curl -s -X POST http://localhost:7071/api/models/churn/predict", "README.md"),
+    );
     expect(JSON.parse(out)).toMatchObject({ churn_probability: expect.any(Number) });
   });
 
   it("sendCrm.js: 200; the same id twice is replayed (Idempotent-Replayed: true) with no second model call", () => {
-    writeFileSync(path.join(app.root, "sendCrm.js"), onOurPort(block("js", "sendCrm.js")));
-    const fresh = sh("node sendCrm.js");
+    mkdirSync(path.join(app.root, "scratch"));
+    writeFileSync(path.join(app.root, "scratch", "sendCrm.js"), onOurPort(block("js", "sendCrm.js")));
+    const fresh = sh("node scratch/sendCrm.js");
     expect(fresh).toMatch(/^200 null \{"churn_probability":/);
     return (async () => {
       const before = await predictCalls();
-      const first = sh("node sendCrm.js msg_2024_0001");
-      const second = sh("node sendCrm.js msg_2024_0001");
+      const first = sh("node scratch/sendCrm.js msg_2024_0001");
+      const second = sh("node scratch/sendCrm.js msg_2024_0001");
       expect(first).toMatch(/^200 null \{"churn_probability":/);
       expect(second).toBe(first.replace(/^200 null /, "200 true "));
       expect(await predictCalls()).toBe(before + 1);

@@ -154,7 +154,7 @@ const common: BuildOptions = {
   target: "node20",
   format: "cjs",
   mainFields: ["module", "main"],
-  // BUNDLE_MINIFY=0 keeps names and lines as written, for a CPU profile that can be read (the README's Benchmarks).
+  // BUNDLE_MINIFY=0 keeps names and lines as written, for a CPU profile that can be read (docs/benchmarks.md).
   minify: process.env.BUNDLE_MINIFY !== "0",
   sourcemap: true,
   external: [WORKER_MODULE, ...RUNTIME_PACKAGES],

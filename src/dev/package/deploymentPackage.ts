@@ -49,7 +49,7 @@ function run(command: string, args: string[], cwd: string): void {
 }
 
 /**
- * Builds the zip the README's publish command uploads: the bundles `npm run build` wrote (the one file
+ * Builds the zip the publish command of docs/deploy.md uploads: the bundles `npm run build` wrote (the one file
  * package.json `main` names and the dist/handlers/ folder beside it, with their source maps and the handlers' V8 code
  * caches), host.json, the catalog, package.json without dev and optional
  * dependencies, and node_modules with the production dependencies only (for what the bundle leaves outside:

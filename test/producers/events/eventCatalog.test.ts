@@ -72,9 +72,9 @@ describe("catalog events", () => {
     expect(entries({ s4 }).get("s4")).not.toHaveProperty("callback");
   });
 
-  it("the README's events entry with a callback parses as written", () => {
-    const readme = readFileSync(path.resolve(__dirname, "../../../README.md"), "utf8");
-    const snippets = [...readme.matchAll(/```json\n([\s\S]*?)```/g)]
+  it("the events entry with a callback of docs/events.md parses as written", () => {
+    const page = readFileSync(path.resolve(__dirname, "../../../docs/events.md"), "utf8");
+    const snippets = [...page.matchAll(/```json\n([\s\S]*?)```/g)]
       .map((match) => match[1] ?? "")
       .filter((code) => code.includes('"events"') && code.includes('"callback"'));
     expect(snippets).toHaveLength(1);

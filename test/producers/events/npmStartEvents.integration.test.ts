@@ -16,9 +16,9 @@ import {
 } from "../../support/s4StandIn";
 
 // Black box: `npm start` (the launcher: Azurite, the emulator, the dev host) with a catalog that adds an S/4HANA
-// entry enriched from a loopback stand-in; the README's curls of "Receiving events", sent as written; results
+// entry enriched from a loopback stand-in; the curls of docs/events.md ("Try it with curl"), sent as written; results
 // read from the default results queue.
-const README = readFileSync(path.resolve(__dirname, "../../../README.md"), "utf8");
+const EVENTS_PAGE = readFileSync(path.resolve(__dirname, "../../../docs/events.md"), "utf8");
 
 let s4: S4StandIn;
 let launcher: RunningLauncher;
@@ -82,9 +82,9 @@ function commandsOf(script: string): string[][] {
   return commands;
 }
 
-/** The curl commands of the README's "Try it with curl" block, as requests: `-X`, `-H`, `-d`, the URL. */
-function curlsOf(readme: string): Curl[] {
-  const block = /### Try it with curl[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+/** The curl commands of the page's "Try it with curl" block, as requests: `-X`, `-H`, `-d`, the URL. */
+function curlsOf(page: string): Curl[] {
+  const block = /^## Try it with curl$[\s\S]*?```sh\n([\s\S]*?)```/m.exec(page)?.[1] ?? "";
   return commandsOf(block)
     .filter((words) => words[0] === "curl")
     .map((words) => {
@@ -112,8 +112,8 @@ function resultOf(source: string, id: string): Promise<ResultEvent> {
 }
 
 describe("events against npm start", () => {
-  it("the README's curls: structured, batched, binary, Event Grid and both handshakes; one result per event", async () => {
-    const curls = curlsOf(README);
+  it("the curls of docs/events.md: structured, batched, binary, Event Grid and both handshakes; one result per event", async () => {
+    const curls = curlsOf(EVENTS_PAGE);
     expect(curls.map((curl) => curl.method)).toEqual(["POST", "POST", "POST", "POST", "OPTIONS", "POST"]);
     const answers = [];
     for (const curl of curls) {

@@ -1,4 +1,5 @@
 import type { HttpRequest, InvocationContext } from "@azure/functions";
+import { storageConfigurationErrors } from "../config/storageConnection";
 import { type StaleCause, staleAfterMs as staleAfterFor, staleCauses } from "../deployments/staleness";
 import { toErrorResponse } from "../http/errorResponse";
 import { requireMethod } from "../http/methodGuard";
@@ -89,7 +90,15 @@ export function createHealthHandler(relay: Relay) {
         read = await readModels(relay, staleAfterMs);
       }
       const { models, anyRecord, anyStale, unusable } = read;
-      const reasons = reasonsFor(read, storageReachable, staleAfterMs);
+      // A storage service the app needs without an endpoint (queue triggers that cannot index): named, degraded.
+      const configuration = storageConfigurationErrors(relay.settings.storage).map((error) => ({
+        setting: error.setting,
+        detail: error.message,
+      }));
+      const reasons = [
+        ...configuration.map((c) => `configuration error: ${c.detail}`),
+        ...reasonsFor(read, storageReachable, staleAfterMs),
+      ];
       if (!storageReachable && !anyRecord) {
         return jsonResponse(
           503,
@@ -109,6 +118,7 @@ export function createHealthHandler(relay: Relay) {
               storage: storageReachable ? "ok" : "unreachable",
               stale: anyStale,
               unusable,
+              ...(configuration.length > 0 ? { configuration } : {}),
               reasons,
               models,
             };

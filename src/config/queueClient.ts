@@ -1,7 +1,16 @@
 import { QueueClient, type StoragePipelineOptions } from "@azure/storage-queue";
-import { createStorageCredential, type StorageConnection } from "./storageConnection";
+import {
+  createStorageCredential,
+  requireEndpoint,
+  SERVICE_USERS,
+  type StorageConnection,
+} from "./storageConnection";
 
-/** A client of one queue of the relay's storage account (`AzureWebJobsStorage`, or its identity-based form). */
+/**
+ * A client of one queue of a storage connection. An identity-based connection without a queue endpoint throws the
+ * ConfigError naming the missing setting (`AzureWebJobsStorage__queueServiceUri`), as the host fails to index a
+ * queue function then: the queue URL is never derived from the blob or table URL.
+ */
 export function createQueueClient(
   connection: StorageConnection,
   queueName: string,
@@ -10,9 +19,6 @@ export function createQueueClient(
   if (connection.kind === "connectionString") {
     return new QueueClient(connection.connectionString, queueName, options);
   }
-  return new QueueClient(
-    `${connection.queueServiceUrl}/${queueName}`,
-    createStorageCredential(connection.credential),
-    options,
-  );
+  const endpoint = requireEndpoint(connection, "queue", SERVICE_USERS.queue);
+  return new QueueClient(`${endpoint}/${queueName}`, createStorageCredential(connection.credential), options);
 }

@@ -1,3 +1,4 @@
+import type { MessageEncoding } from "../config/hostQueues";
 import { createQueueClient } from "../config/queueClient";
 import { DEFAULT_STORAGE_TIMEOUT_MS } from "../config/settings";
 import type { StorageConnection } from "../config/storageConnection";
@@ -18,9 +19,11 @@ export class StorageCallbackQueue implements CallbackQueue {
     storage: StorageConnection,
     names: { queueName: string; poisonQueueName: string },
     timeoutMs = DEFAULT_STORAGE_TIMEOUT_MS,
+    /** host.json `messageEncoding`: the host's trigger decodes the callback queue with it. */
+    encoding: MessageEncoding = "base64",
   ) {
-    this.tasks = new LazyQueue(() => createQueueClient(storage, names.queueName), timeoutMs);
-    this.poison = new LazyQueue(() => createQueueClient(storage, names.poisonQueueName), timeoutMs);
+    this.tasks = new LazyQueue(() => createQueueClient(storage, names.queueName), timeoutMs, encoding);
+    this.poison = new LazyQueue(() => createQueueClient(storage, names.poisonQueueName), timeoutMs, encoding);
   }
 
   async schedule(task: CallbackTask, delayMs: number): Promise<void> {

@@ -1,3 +1,4 @@
+import type { MessageEncoding } from "../config/hostQueues";
 import type { StorageConnection } from "../config/storageConnection";
 import type { CallbackCheck } from "./allowList";
 import {
@@ -32,6 +33,8 @@ export interface CallbacksOptions {
   env: NodeJS.ProcessEnv;
   storage: StorageConnection;
   storageTimeoutMs?: number;
+  /** host.json `messageEncoding` (the callback queue's trigger decodes with it). */
+  messageEncoding: MessageEncoding;
   store: CallbackRecords;
   queue?: CallbackQueue;
   clock?: () => Date;
@@ -44,7 +47,8 @@ export function createCallbacks(options: CallbacksOptions): Callbacks {
   const { signer, allowList, schedule } = settings;
   const sender = signer && new CallbackSender({ signer });
   const queue =
-    options.queue ?? new StorageCallbackQueue(options.storage, settings, options.storageTimeoutMs);
+    options.queue ??
+    new StorageCallbackQueue(options.storage, settings, options.storageTimeoutMs, options.messageEncoding);
   const admit = (url: string): CallbackCheck =>
     sender
       ? allowList.check(url)

@@ -114,7 +114,7 @@ async function main(): Promise<void> {
   applyLocalSettings(APP_ROOT, env);
   const port = portSetting(env);
   const host = chooseFunctionsHost(APP_ROOT, env);
-  const { routePrefix } = readAppConfig(APP_ROOT);
+  const { routePrefix } = readAppConfig(APP_ROOT, env);
 
   env.PORT = String(port);
   // The host would only log a configuration error and answer 503; locally, say it before starting anything.

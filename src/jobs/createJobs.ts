@@ -54,6 +54,7 @@ export function createJobs(options: JobsOptions): Jobs {
       env: options.env ?? process.env,
       storage: options.storage,
       storageTimeoutMs: options.storageTimeoutMs,
+      messageEncoding: settings.messageEncoding,
       store,
       clock,
     });

@@ -1,6 +1,7 @@
+import type { ConfigError } from "../config/configError";
 import { createQueueClient } from "../config/queueClient";
 import { DEFAULT_STORAGE_TIMEOUT_MS } from "../config/settings";
-import type { StorageConnection } from "../config/storageConnection";
+import { missingEndpointError, SERVICE_USERS, type StorageConnection } from "../config/storageConnection";
 import { LazyQueue } from "../storage/lazyQueue";
 import type { ResultEvent } from "./jobResult";
 import type { JobSettings } from "./jobSettings";
@@ -13,14 +14,19 @@ import { jobMessage, type ScoringJob } from "./scoringJob";
 export class JobQueue {
   private readonly jobs: LazyQueue;
   private readonly results: LazyQueue;
+  /** Set when the storage connection gives no queue endpoint: the setting to name, before any job is accepted. */
+  readonly configurationError: ConfigError | undefined;
 
   constructor(
     storage: StorageConnection,
-    settings: Pick<JobSettings, "scoringQueue" | "resultsQueue">,
+    settings: Pick<JobSettings, "scoringQueue" | "resultsQueue" | "messageEncoding">,
     timeoutMs = DEFAULT_STORAGE_TIMEOUT_MS,
   ) {
-    this.jobs = new LazyQueue(() => createQueueClient(storage, settings.scoringQueue), timeoutMs);
-    this.results = new LazyQueue(() => createQueueClient(storage, settings.resultsQueue), timeoutMs);
+    const queue = (name: string) =>
+      new LazyQueue(() => createQueueClient(storage, name), timeoutMs, settings.messageEncoding);
+    this.configurationError = missingEndpointError(storage, "queue", SERVICE_USERS.queue);
+    this.jobs = queue(settings.scoringQueue);
+    this.results = queue(settings.resultsQueue);
   }
 
   /** Puts a job on the scoring queue; answers the message id. */

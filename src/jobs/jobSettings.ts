@@ -1,11 +1,8 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { ConfigError } from "../config/configError";
+import { readHostJson } from "../config/hostJson";
+import { hostQueueSettings, type MessageEncoding } from "../config/hostQueues";
 import { DEFAULT_RESULTS_QUEUE, DEFAULT_SCORING_QUEUE } from "../config/queueNames";
 import { ttlHoursSetting } from "../config/ttlHoursSetting";
-
-/** The host's default `extensions.queues.maxDequeueCount`. */
-const DEFAULT_MAX_DEQUEUE_COUNT = 5;
 
 export interface JobSettings {
   /** Queue the jobs arrive on (`SCORING_QUEUE`). */
@@ -16,38 +13,25 @@ export interface JobSettings {
   ttlMs: number;
   /** host.json `extensions.queues.maxDequeueCount`: the attempt that is the last one. */
   maxDequeueCount: number;
+  /** host.json `extensions.queues.messageEncoding`: how the relay writes jobs and results, as the host would. */
+  messageEncoding: MessageEncoding;
 }
 
-/** Azure's rule for queue names: 3-63 lowercase letters, digits and single hyphens, starting and ending alphanumeric. */
-const QUEUE_NAME = /^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$/;
+/**
+ * Azure's rule for queue names (3-63 lowercase letters, digits and single hyphens, starting and ending
+ * alphanumeric), capped at 56 so that the host's poison queue `<name>-poison` fits 63: the host creates no poison
+ * queue for a longer name, and a failing message would come back forever.
+ */
+const QUEUE_NAME = /^(?=.{3,56}$)[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$/;
 
 function queueName(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
   const value = env[name]?.trim() || fallback;
   if (!QUEUE_NAME.test(value)) {
     throw new ConfigError(
-      `${name} is not a storage queue name (3-63 lowercase letters, digits and single hyphens)`,
+      `${name} is not a storage queue name of 3-56 lowercase letters, digits and single hyphens (56 leaves room for "-poison")`,
     );
   }
   return value;
-}
-
-/**
- * `maxDequeueCount` as the host reads it: host.json `extensions.queues`, overridden by the app setting
- * `AzureFunctionsJobHost__extensions__queues__maxDequeueCount`.
- */
-export function maxDequeueCountOf(appRoot: string, env: NodeJS.ProcessEnv): number {
-  const override = env.AzureFunctionsJobHost__extensions__queues__maxDequeueCount?.trim();
-  let value: unknown = override;
-  if (!override) {
-    try {
-      const host = JSON.parse(readFileSync(path.join(appRoot, "host.json"), "utf8"));
-      value = host?.extensions?.queues?.maxDequeueCount;
-    } catch {
-      value = undefined;
-    }
-  }
-  const count = Number(value ?? DEFAULT_MAX_DEQUEUE_COUNT);
-  return Number.isInteger(count) && count >= 1 ? count : DEFAULT_MAX_DEQUEUE_COUNT;
 }
 
 export function loadJobSettings(env: NodeJS.ProcessEnv, appRoot: string): JobSettings {
@@ -55,6 +39,6 @@ export function loadJobSettings(env: NodeJS.ProcessEnv, appRoot: string): JobSet
     scoringQueue: queueName(env, "SCORING_QUEUE", DEFAULT_SCORING_QUEUE),
     resultsQueue: queueName(env, "RESULTS_QUEUE", DEFAULT_RESULTS_QUEUE),
     ttlMs: ttlHoursSetting(env, "JOB_TTL_HOURS", 24),
-    maxDequeueCount: maxDequeueCountOf(appRoot, env),
+    ...hostQueueSettings(readHostJson(appRoot), env),
   };
 }

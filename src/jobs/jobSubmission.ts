@@ -33,11 +33,13 @@ function unavailable(what: string, error: unknown, logger: Logger): ProblemError
  */
 export async function submitJob(
   store: JobStore,
-  queue: Pick<JobQueue, "enqueue">,
+  queue: Pick<JobQueue, "enqueue"> & Partial<Pick<JobQueue, "configurationError">>,
   job: Omit<ScoringJob, "id"> & { id?: string },
   logger: Logger,
   now: Date = new Date(),
 ): Promise<SubmittedJob> {
+  // A connection that gives the scoring queue no endpoint: 503 naming the setting, before anything is recorded.
+  if (queue.configurationError) throw queue.configurationError;
   const id = job.id ?? randomUUID();
   if (id.length > MAX_JOB_ID_LENGTH || id.trim() === "") {
     throw new ProblemError(

@@ -8,6 +8,7 @@ import { type Catalog, loadCatalog } from "../config/catalog";
 import { ConfigError } from "../config/configError";
 import { aiApiBaseUrl, clientCredentials } from "../config/serviceKey";
 import { loadSettings, type Settings } from "../config/settings";
+import { storageConfigurationErrors } from "../config/storageConnection";
 import { CachedRecords } from "../deployments/cachedRecords";
 import { DeploymentRefresher } from "../deployments/deploymentRefresher";
 import { TableRecordStore } from "../deployments/tableRecordStore";
@@ -124,6 +125,9 @@ export async function checkRelaySettings(
   appRoot: string = findAppRoot(),
 ): Promise<void> {
   const settings = loadSettings(env, appRoot);
+  // The host would not index the queue functions (and would log it among its own lines): say it before starting.
+  const [missing] = storageConfigurationErrors(settings.storage);
+  if (missing) throw missing;
   await createRelay(settings, loadCatalog(settings.modelCatalogPath, settings.resourceGroup), {
     env,
     logger: { warn: () => undefined },

@@ -1,4 +1,5 @@
 import type { QueueClient } from "@azure/storage-queue";
+import { encodeMessage, type MessageEncoding } from "../config/hostQueues";
 
 /** A queue whose client is made on first use: a connection without a queue endpoint fails only what needs one. */
 export class LazyQueue {
@@ -8,6 +9,8 @@ export class LazyQueue {
   constructor(
     private readonly make: () => QueueClient,
     private readonly timeoutMs: number,
+    /** host.json `messageEncoding`: what the host's trigger decodes, so what the relay writes. */
+    private readonly encoding: MessageEncoding,
   ) {}
 
   private get client(): QueueClient {
@@ -16,7 +19,8 @@ export class LazyQueue {
   }
 
   /**
-   * Sends one plain-text message (host.json `messageEncoding: none`); creates the queue on first use. `delay`:
+   * Sends one message, encoded as the host's trigger decodes it (`messageEncoding`); creates the queue on first use.
+   * A connection without a queue endpoint throws the ConfigError naming the missing setting. `delay`:
    * seconds before the message becomes visible; `timeToLive`: seconds it is kept (-1: until it is taken).
    */
   async send(
@@ -30,7 +34,7 @@ export class LazyQueue {
         throw error;
       });
     await this.ready;
-    const sent = await this.client.sendMessage(text, {
+    const sent = await this.client.sendMessage(encodeMessage(text, this.encoding), {
       abortSignal: AbortSignal.timeout(this.timeoutMs),
       ...(options.delaySeconds ? { visibilityTimeout: options.delaySeconds } : {}),
       ...(options.timeToLiveSeconds ? { messageTimeToLive: options.timeToLiveSeconds } : {}),

@@ -1,9 +1,11 @@
 import { ClientSecretCredential, DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config/configError";
+import { createQueueClient } from "../../src/config/queueClient";
 import {
   createTableClient,
   loadStorageCredential,
+  storageConfigurationErrors,
   storageConnectionFromEnv,
 } from "../../src/config/storageConnection";
 
@@ -19,7 +21,10 @@ const FLEX_TEMPLATE = {
 describe("storage connection", () => {
   it("defaults to Azurite outside Azure", () => {
     const connection = storageConnectionFromEnv({});
-    expect(connection).toEqual({ kind: "connectionString", connectionString: "UseDevelopmentStorage=true" });
+    expect(connection).toMatchObject({
+      kind: "connectionString",
+      connectionString: "UseDevelopmentStorage=true",
+    });
     expect(createTableClient(connection, "deployments").url).toBe("http://127.0.0.1:10002/devstoreaccount1");
   });
 
@@ -27,46 +32,86 @@ describe("storage connection", () => {
     const connectionString =
       "DefaultEndpointsProtocol=https;AccountName=relaystore;AccountKey=a2V5;EndpointSuffix=core.windows.net";
     const connection = storageConnectionFromEnv({ AzureWebJobsStorage: connectionString, ...FLEX_TEMPLATE });
-    expect(connection).toEqual({ kind: "connectionString", connectionString });
+    expect(connection).toMatchObject({ kind: "connectionString", connectionString });
     expect(createTableClient(connection, "deployments").url).toBe(
       "https://relaystore.table.core.windows.net",
     );
   });
 
-  it("resolves the Flex Consumption template's settings to the account's table and queue endpoints", async () => {
-    const connection = storageConnectionFromEnv({ ...FLEX_TEMPLATE, WEBSITE_INSTANCE_ID: "abc" });
+  // The rules, from the Storage extensions' documentation (MicrosoftDocs/azure-docs includes/
+  // functions-storage-{blob,queue,table}-connections.md; functions-reference.md "Connecting to host storage with an
+  // identity") and code (Azure/azure-sdk-for-net Microsoft.Azure.WebJobs.Extensions.Storage.*: StorageClientProvider,
+  // QueueServiceClientProvider): each service has its own URI setting, `__serviceUri` is an alias of it, and
+  // `__accountName` gives https://<account>.<service>.core.windows.net. Nothing is derived from another service.
+  it("resolves the Flex Consumption template's identity settings to the blob endpoint only: no queue or table derived", () => {
+    const connection = storageConnectionFromEnv(FLEX_TEMPLATE);
     expect(connection).toEqual({
       kind: "identity",
+      name: "AzureWebJobsStorage",
       blobServiceUrl: "https://strelay01.blob.core.windows.net",
-      tableServiceUrl: "https://strelay01.table.core.windows.net",
-      queueServiceUrl: "https://strelay01.queue.core.windows.net",
+      tableServiceUrl: undefined,
+      queueServiceUrl: undefined,
       credential: { kind: "managedIdentity", clientId: CLIENT_ID },
     });
-    const client = createTableClient(connection, "deployments");
-    expect(client.url).toBe("https://strelay01.table.core.windows.net");
+    expect(() => createQueueClient(connection, "scoring-requests")).toThrowError(
+      /^AzureWebJobsStorage__queueServiceUri is not set .*queue functions \(scoreJobs, deliverCallbacks\)/,
+    );
+    expect(() => createTableClient(connection, "deployments")).toThrowError(
+      /^AzureWebJobsStorage__tableServiceUri is not set/,
+    );
+    expect(storageConfigurationErrors(connection).map((error) => error.setting)).toEqual([
+      "AzureWebJobsStorage__queueServiceUri",
+      "AzureWebJobsStorage__tableServiceUri",
+    ]);
+  });
+
+  it("takes every service's own URI, as the infra template sets them (sovereign clouds kept as given)", async () => {
+    const connection = storageConnectionFromEnv({
+      ...FLEX_TEMPLATE,
+      AzureWebJobsStorage__blobServiceUri: "https://relaygov.blob.core.usgovcloudapi.net/",
+      AzureWebJobsStorage__queueServiceUri: "https://relaygov.queue.core.usgovcloudapi.net/",
+      AzureWebJobsStorage__tableServiceUri: "https://relaygov.table.core.usgovcloudapi.net",
+      WEBSITE_SKU: "FlexConsumption",
+    });
+    expect(connection).toMatchObject({
+      blobServiceUrl: "https://relaygov.blob.core.usgovcloudapi.net",
+      queueServiceUrl: "https://relaygov.queue.core.usgovcloudapi.net",
+      tableServiceUrl: "https://relaygov.table.core.usgovcloudapi.net",
+    });
+    expect(storageConfigurationErrors(connection)).toEqual([]);
+    expect(createQueueClient(connection, "scoring-requests").url).toBe(
+      "https://relaygov.queue.core.usgovcloudapi.net/scoring-requests",
+    );
     if (connection.kind !== "identity") throw new Error("identity expected");
     // __credential=managedidentity: the user-assigned identity itself, as the host builds it (not a chain).
     expect(await loadStorageCredential(connection.credential)).toBeInstanceOf(ManagedIdentityCredential);
   });
 
-  it("keeps the cloud of the given endpoint (sovereign clouds), never assuming core.windows.net", () => {
-    const connection = storageConnectionFromEnv({
-      AzureWebJobsStorage__credential: "managedidentity",
-      AzureWebJobsStorage__blobServiceUri: "https://relaygov.blob.core.usgovcloudapi.net/",
-    });
-    expect(connection).toMatchObject({
-      tableServiceUrl: "https://relaygov.table.core.usgovcloudapi.net",
-      queueServiceUrl: "https://relaygov.queue.core.usgovcloudapi.net",
-      credential: { kind: "managedIdentity" },
-    });
+  it("takes __serviceUri as the alias of each service's URI, the service's own URI first, never another service's", () => {
     expect(
       storageConnectionFromEnv({
-        AzureWebJobsStorage__queueServiceUri: "https://relaycn.queue.core.chinacloudapi.cn",
+        AzureWebJobsStorage__serviceUri: "https://queues.example.test",
+        AzureWebJobsStorage__queueServiceUri: "https://own-queues.example.test",
       }),
-    ).toMatchObject({ tableServiceUrl: "https://relaycn.table.core.chinacloudapi.cn" });
+    ).toMatchObject({
+      queueServiceUrl: "https://own-queues.example.test",
+      tableServiceUrl: "https://queues.example.test",
+    });
+    // An alias that names the account's blob service is not taken for queues and tables: the missing settings are named.
+    const blobOnly = storageConnectionFromEnv({
+      AzureWebJobsStorage__serviceUri: "https://acct.blob.core.windows.net",
+    });
+    expect(blobOnly).toMatchObject({
+      blobServiceUrl: "https://acct.blob.core.windows.net",
+      queueServiceUrl: undefined,
+    });
+    expect(storageConfigurationErrors(blobOnly).map((e) => e.setting)).toEqual([
+      "AzureWebJobsStorage__queueServiceUri",
+      "AzureWebJobsStorage__tableServiceUri",
+    ]);
   });
 
-  it("takes each service URI as given, and an account name as the host does (public cloud)", () => {
+  it("derives all three endpoints from __accountName (public cloud), as the host does, each URI setting first", () => {
     expect(
       storageConnectionFromEnv({
         AzureWebJobsStorage__tableServiceUri: "https://tables.example.test",
@@ -80,9 +125,58 @@ describe("storage connection", () => {
       credential: { kind: "default" },
     });
     expect(storageConnectionFromEnv({ AzureWebJobsStorage__accountName: "relaystore" })).toMatchObject({
+      blobServiceUrl: "https://relaystore.blob.core.windows.net",
       tableServiceUrl: "https://relaystore.table.core.windows.net",
       queueServiceUrl: "https://relaystore.queue.core.windows.net",
     });
+  });
+
+  it("reads setting names case-insensitively and AzureWebJobs<name> before <name>, as .NET configuration does", () => {
+    expect(
+      storageConnectionFromEnv({
+        azurewebjobsstorage__ACCOUNTNAME: "relaystore",
+        AZUREWEBJOBSSTORAGE__Credential: "ManagedIdentity",
+      }),
+    ).toMatchObject({
+      queueServiceUrl: "https://relaystore.queue.core.windows.net",
+      credential: { kind: "managedIdentity" },
+    });
+    const env = {
+      AzureWebJobsJobsStore__queueServiceUri: "https://prefixed.queue.core.windows.net",
+      JobsStore__queueServiceUri: "https://plain.queue.core.windows.net",
+      Other: "UseDevelopmentStorage=true",
+    };
+    expect(storageConnectionFromEnv(env, "JobsStore")).toMatchObject({
+      name: "AzureWebJobsJobsStore",
+      queueServiceUrl: "https://prefixed.queue.core.windows.net",
+    });
+    expect(storageConnectionFromEnv(env, "Other")).toEqual({
+      kind: "connectionString",
+      name: "Other",
+      connectionString: "UseDevelopmentStorage=true",
+    });
+  });
+
+  it("takes __managedIdentityResourceId as the user-assigned identity, and refuses it beside __clientId", async () => {
+    const resourceId =
+      "/subscriptions/0/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/relay";
+    const connection = storageConnectionFromEnv({
+      AzureWebJobsStorage__accountName: "relaystore",
+      AzureWebJobsStorage__credential: "managedidentity",
+      AzureWebJobsStorage__managedIdentityResourceId: resourceId,
+    });
+    expect(connection).toMatchObject({ credential: { kind: "managedIdentity", resourceId } });
+    if (connection.kind !== "identity") throw new Error("identity expected");
+    expect(await loadStorageCredential(connection.credential)).toBeInstanceOf(ManagedIdentityCredential);
+    expect(() =>
+      storageConnectionFromEnv({
+        AzureWebJobsStorage__accountName: "relaystore",
+        AzureWebJobsStorage__clientId: CLIENT_ID,
+        AzureWebJobsStorage__managedIdentityResourceId: resourceId,
+      }),
+    ).toThrowError(
+      /^AzureWebJobsStorage__clientId and AzureWebJobsStorage__managedIdentityResourceId are both set/,
+    );
   });
 
   it("builds the credential the host builds for each setting combination", async () => {
@@ -106,11 +200,18 @@ describe("storage connection", () => {
     ).toBeInstanceOf(ClientSecretCredential);
   });
 
-  it("never uses development storage on Azure: one line naming the settings", () => {
-    for (const env of [
-      { WEBSITE_INSTANCE_ID: "abc" },
-      { WEBSITE_INSTANCE_ID: "abc", AzureWebJobsStorage: "UseDevelopmentStorage=true" },
-    ]) {
+  it("never uses development storage on Azure, Flex Consumption included: one line naming the settings", () => {
+    for (const [env, why] of [
+      [{ WEBSITE_INSTANCE_ID: "abc" }, /WEBSITE_INSTANCE_ID/],
+      [
+        { WEBSITE_INSTANCE_ID: "abc", AzureWebJobsStorage: "UseDevelopmentStorage=true" },
+        /WEBSITE_INSTANCE_ID/,
+      ],
+      // Flex Consumption leaves WEBSITE_INSTANCE_ID empty; it sets these.
+      [{ WEBSITE_INSTANCE_ID: "", WEBSITE_SKU: "FlexConsumption" }, /WEBSITE_SKU=FlexConsumption/],
+      [{ CONTAINER_NAME: "relay-7f9c" }, /CONTAINER_NAME/],
+      [{ WEBSITE_SITE_NAME: "relay-prod" }, /WEBSITE_SITE_NAME/],
+    ] as const) {
       const error = (() => {
         try {
           storageConnectionFromEnv(env);
@@ -120,7 +221,7 @@ describe("storage connection", () => {
       })();
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).setting).toBe("AzureWebJobsStorage");
-      expect((error as Error).message).toMatch(/WEBSITE_INSTANCE_ID/);
+      expect((error as Error).message).toMatch(why);
       expect((error as Error).message).toMatch(/__blobServiceUri/);
       expect((error as Error).message).not.toMatch(/\n/);
     }
@@ -141,10 +242,6 @@ describe("storage connection", () => {
       /^AzureWebJobsStorage__tableServiceUri /,
     ],
     [{ AzureWebJobsStorage__blobServiceUri: "not a url" }, /^AzureWebJobsStorage__blobServiceUri /],
-    [
-      { AzureWebJobsStorage__blobServiceUri: "https://blobs.example.test" },
-      /^AzureWebJobsStorage__tableServiceUri is not set and cannot be derived/,
-    ],
     [
       { AzureWebJobsStorage__accountName: "relaystore", AzureWebJobsStorage__credential: "certificate" },
       /^AzureWebJobsStorage__credential /,

@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { visit } from "jsonc-parser";
+import { ConfigError } from "../../config/configError";
+import { type HostJson, hostSetting, readHostJson } from "../../config/hostJson";
 
 /** A start-up problem the dev host reports as one line and exits on. */
 export class DevHostError extends Error {
@@ -68,6 +70,16 @@ export function expandMain(appRoot: string, pattern: string): string[] {
   return current.filter((file) => statSync(file).isFile());
 }
 
+/** host.json as the host reads it (comments allowed, names case-insensitive); a malformed one stops the dev host. */
+export function hostJsonOf(appRoot: string): HostJson {
+  try {
+    return readHostJson(appRoot);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new DevHostError(`${error.message} in ${appRoot}`);
+    throw error;
+  }
+}
+
 export interface AppConfig {
   appRoot: string;
   appName: string;
@@ -77,7 +89,7 @@ export interface AppConfig {
 }
 
 /** Reads `package.json` (`main`) and `host.json` (`extensions.http.routePrefix`, default `api`). */
-export function readAppConfig(appRoot: string): AppConfig {
+export function readAppConfig(appRoot: string, env: NodeJS.ProcessEnv = process.env): AppConfig {
   const packageFile = path.join(appRoot, "package.json");
   if (!existsSync(packageFile)) throw new DevHostError(`no package.json in ${appRoot}`);
   const packageJson = readJson(packageFile, "package.json");
@@ -90,15 +102,9 @@ export function readAppConfig(appRoot: string): AppConfig {
     throw new DevHostError(`package.json "main" (${main}) matches no file in ${appRoot} (not built yet?)`);
   }
 
-  let routePrefix = "api";
-  const hostFile = path.join(appRoot, "host.json");
-  if (existsSync(hostFile)) {
-    const hostJson = readJson(hostFile, "host.json");
-    const extensions = isObject(hostJson) ? hostJson.extensions : undefined;
-    const http = isObject(extensions) ? extensions.http : undefined;
-    const prefix = isObject(http) ? http.routePrefix : undefined;
-    if (typeof prefix === "string") routePrefix = prefix;
-  }
+  // host.json as the host reads it: comments allowed, names case-insensitive, app setting overrides.
+  const prefix = hostSetting(hostJsonOf(appRoot), env, ["extensions", "http", "routePrefix"]);
+  let routePrefix = typeof prefix === "string" ? prefix : "api";
   routePrefix = routePrefix.replace(/^\/+|\/+$/g, "");
   const appName = isObject(packageJson) && typeof packageJson.name === "string" ? packageJson.name : "app";
   return { appRoot, appName, mainPattern: main, entryPoints, routePrefix };

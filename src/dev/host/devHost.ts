@@ -10,12 +10,12 @@ import {
   type TimerFunction,
 } from "./functionTable";
 import { bodyLimitFromEnv, startHttpServer } from "./httpServer";
-import { loadFunctionsLibrary, runAppHooks } from "./invocation";
-import { type Console, processConsole } from "./logging";
+import { loadFunctionsLibrary, runAppHooks, setFunctionTimeout } from "./invocation";
+import { type Console, hostLine, processConsole } from "./logging";
 import { QueueListener } from "./queueListener";
-import { readQueuesOptions } from "./queueOptions";
+import { readFunctionTimeout, readQueuesOptions } from "./queueOptions";
 import { QueueOutputWriter } from "./queueOutputWriter";
-import { QueueClients } from "./queueStorage";
+import { QueueClients, queueIndexingError } from "./queueStorage";
 import { installCoreModule } from "./requireHook";
 import { TimerScheduler } from "./timerScheduler";
 
@@ -205,11 +205,22 @@ export const QUEUE_LISTENERS_START_DELAY_MS = 1_000;
 export async function startDevHost(options: DevHostOptions): Promise<RunningDevHost> {
   const out = options.console ?? processConsole;
   const { config, metadata } = loadFunctionApp(options);
-  const functions = buildFunctionTable(registry.functions.values(), process.env);
+  const functions = buildFunctionTable(registry.functions.values(), process.env).filter((fn) => {
+    const connections = [
+      ...(fn.kind === "queue" ? [fn.connection] : []),
+      ...fn.queueOutputs.map((o) => o.connection),
+    ];
+    const error = connections.length > 0 ? queueIndexingError(connections, process.env) : undefined;
+    if (error === undefined) return true;
+    hostLine(out, `Error indexing method 'Functions.${fn.name}': ${error}`, "error");
+    hostLine(out, `Function '${fn.name}' failed indexing and will be disabled.`, "warning");
+    return false;
+  });
   const library: FunctionsLibrary = loadFunctionsLibrary(config.appRoot);
   await lockSetup();
   await runAppHooks("appStart", config.appRoot);
 
+  setFunctionTimeout(readFunctionTimeout(config.appRoot, process.env));
   const queueFunctions = functions.filter((f): f is QueueFunction => f.kind === "queue");
   const usesQueues = queueFunctions.length > 0 || functions.some((f) => f.queueOutputs.length > 0);
   const queues = usesQueues ? readQueuesOptions(config.appRoot, process.env) : undefined;

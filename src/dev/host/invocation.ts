@@ -76,6 +76,59 @@ export interface InvocationRequest {
   verbose?: boolean;
 }
 
+let functionTimeoutMs: number | undefined;
+
+/**
+ * host.json `functionTimeout` (undefined: none, as `-1`): an invocation still running after it fails with the
+ * host's line "Timeout value of ... exceeded by function"; its handler cannot be stopped (the host would restart
+ * the worker), but its result is no longer taken.
+ */
+export function setFunctionTimeout(ms: number | undefined): void {
+  functionTimeoutMs = ms;
+}
+
+export class FunctionTimeoutError extends Error {
+  override readonly name = "FunctionTimeoutException";
+}
+
+function formatTimeSpan(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${pad(Math.floor(seconds / 3600))}:${pad(Math.floor(seconds / 60) % 60)}:${pad(seconds % 60)}`;
+}
+
+/** Runs `work` under the function timeout. */
+async function withinTimeout<T>(
+  work: Promise<T>,
+  out: Console,
+  functionName: string,
+  id: string,
+): Promise<T> {
+  const limit = functionTimeoutMs;
+  if (limit === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const span = formatTimeSpan(limit);
+      hostLine(
+        out,
+        `Timeout value of ${span} exceeded by function 'Functions.${functionName}' (Id: '${id}'). Initiating cancellation.`,
+        "error",
+      );
+      reject(
+        new FunctionTimeoutError(
+          `Timeout value of ${span} was exceeded by function: Functions.${functionName}`,
+        ),
+      );
+    }, limit);
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface InvocationOutcome {
   invocationId: string;
   result?: unknown;
@@ -119,7 +172,12 @@ export async function invoke(
   let error: unknown;
   try {
     if (preHooks.length === 0) {
-      result = await request.callback(request.input, context);
+      result = await withinTimeout(
+        Promise.resolve(request.callback(request.input, context)),
+        out,
+        functionName,
+        invocationId,
+      );
     } else {
       inputs = [request.input];
       const pre = {
@@ -131,7 +189,12 @@ export async function invoke(
       };
       for (const hook of preHooks) await hook(pre);
       inputs = pre.inputs;
-      result = await pre.functionCallback(...inputs, context);
+      result = await withinTimeout(
+        Promise.resolve(pre.functionCallback(...inputs, context)),
+        out,
+        functionName,
+        invocationId,
+      );
     }
   } catch (caught) {
     error = caught;

@@ -18,6 +18,8 @@ import type { QueueClients } from "./queueStorage";
  *   - success deletes the message; failure makes it visible again after `visibilityTimeout`, or, once its
  *     `dequeueCount` reached `maxDequeueCount`, copies its text to `{queue}-poison` and deletes it; a message already
  *     delivered more than `maxDequeueCount` times goes to the poison queue unprocessed (BeginProcessingMessageAsync);
+ *   - a message that is not base64 under `messageEncoding: base64` goes to the poison queue at once, unprocessed
+ *     (QueueServiceClientProvider's MessageDecodingFailed handler);
  *   - the handler gets the text decoded per `messageEncoding` and parsed as JSON when it is JSON (the library's
  *     fromRpcTypedData), and triggerMetadata id, dequeueCount, insertionTime, expirationTime, nextVisibleTime,
  *     popReceipt, queueTrigger.
@@ -219,14 +221,18 @@ export class QueueListener {
           }
         });
       }, renewEvery);
-      let outcome: { error?: unknown };
+      let outcome: { error?: unknown; undecodable?: true };
       try {
         outcome = await this.#invoke(message, popReceipt);
       } finally {
         clearInterval(renewal);
         await renewing;
       }
-      if (outcome.error === undefined) {
+      if (outcome.undecodable) {
+        // The extension's MessageDecodingFailed handler (QueueServiceClientProvider.CreateMessageDecodingFailedHandler)
+        // copies the message to the poison queue and deletes it at once: no retries, whatever its dequeueCount.
+        await this.#moveToPoison(message, popReceipt, "it is not base64, as messageEncoding base64 requires");
+      } else if (outcome.error === undefined) {
         await this.#delete(message, popReceipt);
       } else if (message.dequeueCount >= queues.maxDequeueCount) {
         await this.#moveToPoison(message, popReceipt);
@@ -251,7 +257,10 @@ export class QueueListener {
     }
   }
 
-  async #invoke(message: DequeuedMessageItem, popReceipt: string): Promise<{ error?: unknown }> {
+  async #invoke(
+    message: DequeuedMessageItem,
+    popReceipt: string,
+  ): Promise<{ error?: unknown; undecodable?: true }> {
     const { fn, library, out, queues, writer } = this.#o;
     let text = message.messageText;
     if (queues.messageEncoding === "base64") {
@@ -262,7 +271,7 @@ export class QueueListener {
           `Queue '${this.queueName}': message ${message.messageId} is not base64, as host.json messageEncoding "base64" requires; ${fn.name} is not run`,
           "error",
         );
-        return { error: new Error("message is not base64") };
+        return { undecodable: true };
       }
       text = Buffer.from(compact, "base64").toString("utf8");
     }
@@ -294,11 +303,13 @@ export class QueueListener {
     }
   }
 
-  async #moveToPoison(message: DequeuedMessageItem, popReceipt: string): Promise<void> {
+  async #moveToPoison(message: DequeuedMessageItem, popReceipt: string, why?: string): Promise<void> {
     const poisonName = `${this.queueName}-poison`;
     hostLine(
       this.#o.out,
-      `Message has reached MaxDequeueCount of ${this.#o.queues.maxDequeueCount}. Moving message to queue '${poisonName}'.`,
+      why
+        ? `Message ${message.messageId} cannot be decoded (${why}). Moving message to queue '${poisonName}'.`
+        : `Message has reached MaxDequeueCount of ${this.#o.queues.maxDequeueCount}. Moving message to queue '${poisonName}'.`,
       "warning",
     );
     await this.#poison.createIfNotExists();

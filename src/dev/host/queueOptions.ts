@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
-import path from "node:path";
-import { DevHostError } from "./appConfig";
+import { hostSetting } from "../../config/hostJson";
+import { DevHostError, hostJsonOf } from "./appConfig";
 
 /**
  * host.json `extensions.queues`, as the storage queues extension reads it (QueuesOptions): defaults batchSize 16,
@@ -18,8 +17,6 @@ export interface QueuesOptions {
   messageEncoding: "base64" | "none";
 }
 
-const OVERRIDE = "AzureFunctionsJobHost__extensions__queues__";
-
 /** A TimeSpan as host.json writes it ("00:00:02", "1.00:00:00", "00:00:00.500") in ms. */
 export function parseTimeSpan(text: string, what: string): number {
   const match = /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?$/.exec(text.trim());
@@ -32,23 +29,6 @@ export function parseTimeSpan(text: string, what: string): number {
   );
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function hostQueues(appRoot: string): Record<string, unknown> {
-  const file = path.join(appRoot, "host.json");
-  if (!existsSync(file)) return {};
-  try {
-    const json: unknown = JSON.parse(readFileSync(file, "utf8"));
-    const extensions = isObject(json) ? json.extensions : undefined;
-    const queues = isObject(extensions) ? extensions.queues : undefined;
-    return isObject(queues) ? queues : {};
-  } catch {
-    return {};
-  }
-}
-
 function positiveInteger(value: unknown, what: string, max: number): number {
   const number = typeof value === "string" ? Number(value.trim()) : value;
   if (typeof number !== "number" || !Number.isInteger(number) || number < 0 || number > max) {
@@ -58,15 +38,8 @@ function positiveInteger(value: unknown, what: string, max: number): number {
 }
 
 export function readQueuesOptions(appRoot: string, env: NodeJS.ProcessEnv = process.env): QueuesOptions {
-  const fromHost = hostQueues(appRoot);
-  const value = (name: string): unknown => {
-    const override = Object.entries(env).find(
-      ([key]) => key.toLowerCase() === `${OVERRIDE}${name}`.toLowerCase(),
-    );
-    if (override?.[1] !== undefined && override[1].trim() !== "") return override[1];
-    const key = Object.keys(fromHost).find((k) => k.toLowerCase() === name.toLowerCase());
-    return key === undefined ? undefined : fromHost[key];
-  };
+  const hostJson = hostJsonOf(appRoot);
+  const value = (name: string): unknown => hostSetting(hostJson, env, ["extensions", "queues", name]);
   const what = (name: string) => `host.json extensions.queues.${name}`;
   const batchSize =
     value("batchSize") === undefined ? 16 : positiveInteger(value("batchSize"), what("batchSize"), 32);
@@ -96,4 +69,24 @@ export function readQueuesOptions(appRoot: string, env: NodeJS.ProcessEnv = proc
     maxDequeueCount: Math.max(1, maxDequeueCount),
     messageEncoding: encoding,
   };
+}
+
+/** The host's default functionTimeout outside the Consumption plan (Flex Consumption, Premium, Dedicated, local). */
+const DEFAULT_FUNCTION_TIMEOUT_MS = 30 * 60_000;
+
+/**
+ * host.json `functionTimeout` (or `AzureFunctionsJobHost__functionTimeout`): a TimeSpan, or -1 for none
+ * (undefined); unset, the host's default of 30 minutes.
+ */
+export function readFunctionTimeout(
+  appRoot: string,
+  env: NodeJS.ProcessEnv = process.env,
+): number | undefined {
+  const raw = hostSetting(hostJsonOf(appRoot), env, ["functionTimeout"]);
+  if (raw === undefined || raw === null) return DEFAULT_FUNCTION_TIMEOUT_MS;
+  const text = String(raw).trim();
+  if (text === "-1") return undefined;
+  const ms = parseTimeSpan(text, "host.json functionTimeout");
+  if (ms < 1000) throw new DevHostError(`host.json functionTimeout "${text}" is shorter than a second`);
+  return ms;
 }

@@ -1,20 +1,18 @@
 import type { QueueClient } from "@azure/storage-queue";
+import { ConfigError } from "../../config/configError";
 import { createQueueClient } from "../../config/queueClient";
-import { type StorageConnection, storageConnectionFromEnv } from "../../config/storageConnection";
+import {
+  missingEndpointError,
+  type StorageConnection,
+  storageConnectionFromEnv,
+} from "../../config/storageConnection";
 
 /**
- * The storage connection a binding names, read as the host reads it: the app setting `<connection>` as a
- * connection string, or its identity-based form `<connection>__queueServiceUri` / `__accountName` / ...
+ * The storage connection a binding names, read as the host reads it (src/config/storageConnection.ts holds the
+ * host's rules, cited; test/dev/host/queueStorage.test.ts holds the dev host to them).
  */
 export function bindingStorage(connection: string, env: NodeJS.ProcessEnv): StorageConnection {
-  const view: NodeJS.ProcessEnv = {};
-  const prefix = `${connection}__`;
-  for (const [name, value] of Object.entries(env)) {
-    if (name === connection) view.AzureWebJobsStorage = value;
-    else if (name.startsWith(prefix)) view[`AzureWebJobsStorage__${name.slice(prefix.length)}`] = value;
-  }
-  if (env.WEBSITE_INSTANCE_ID) view.WEBSITE_INSTANCE_ID = env.WEBSITE_INSTANCE_ID;
-  return storageConnectionFromEnv(view);
+  return storageConnectionFromEnv(env, connection);
 }
 
 /** One client per (connection, queue) of the app. */
@@ -23,6 +21,7 @@ export class QueueClients {
 
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
+  /** Throws the ConfigError naming the missing setting when the connection gives no queue endpoint. */
   get(connection: string, queueName: string): QueueClient {
     const key = `${connection}\n${queueName}`;
     let client = this.clients.get(key);
@@ -34,4 +33,26 @@ export class QueueClients {
     }
     return client;
   }
+}
+
+/**
+ * Why the host would not index a function whose queue trigger or queue output names `connections`: a connection
+ * without a queue endpoint (or with a wrong setting) fails indexing ("Error indexing method 'Functions.<name>'"),
+ * and the function does not run while the others do. Undefined when every connection gives a queue endpoint.
+ */
+export function queueIndexingError(connections: string[], env: NodeJS.ProcessEnv): string | undefined {
+  for (const connection of new Set(connections)) {
+    try {
+      const missing = missingEndpointError(
+        bindingStorage(connection, env),
+        "queue",
+        "storage queue bindings",
+      );
+      if (missing) return missing.message;
+    } catch (error) {
+      if (error instanceof ConfigError) return error.message;
+      throw error;
+    }
+  }
+  return undefined;
 }

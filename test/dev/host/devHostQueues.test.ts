@@ -75,12 +75,14 @@ describe("the dev host's queue trigger", () => {
     );
   });
 
-  it("does not run the function for a message that is not base64 (messageEncoding base64): poisoned after the attempts", async () => {
+  it("moves a message that is not base64 (messageEncoding base64) to {queue}-poison at once, unprocessed, as the extension's decoding-failure handler", async () => {
     const before = (host.output().match(/Executing 'Functions\.echoQueue'/g) ?? []).length;
-    await enqueue(input, "{not base64}");
+    const [id] = await enqueue(input, "{not base64}");
     await expect.poll(poisoned, { timeout: 20_000 }).toContain("{not base64}");
     expect((host.output().match(/Executing 'Functions\.echoQueue'/g) ?? []).length).toBe(before);
-    expect(host.output()).toContain('is not base64, as host.json messageEncoding "base64" requires');
+    // One receive, not maxDequeueCount (3) of them.
+    expect(host.output().split(`message ${id} is not base64`).length - 1).toBe(1);
+    expect(host.output()).toContain(`Message ${id} cannot be decoded`);
   });
 
   it("an HTTP function's queue output (an array: one message each) reaches the queue trigger of the same app", async () => {

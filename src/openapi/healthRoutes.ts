@@ -59,6 +59,22 @@ export const healthRoutes: RouteFamily = {
           items: { type: "string" },
           description: "Models with no usable deployment.",
         },
+        configuration: {
+          type: "array",
+          description:
+            "Configuration errors that leave part of the relay unable to work: a storage service the app needs with no endpoint setting (the queue functions cannot index without AzureWebJobsStorage__queueServiceUri).",
+          items: {
+            type: "object",
+            required: ["setting", "detail"],
+            properties: {
+              setting: {
+                type: "string",
+                description: "The setting to set, e.g. AzureWebJobsStorage__queueServiceUri.",
+              },
+              detail: { type: "string" },
+            },
+          },
+        },
         reasons: { type: "array", items: { type: "string" } },
         models: { type: "object", additionalProperties: modelHealth },
       },

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseTimeSpan, readQueuesOptions } from "../../../src/dev/host/queueOptions";
+import { parseTimeSpan, readFunctionTimeout, readQueuesOptions } from "../../../src/dev/host/queueOptions";
 
 function appWith(queues: unknown): string {
   const root = mkdtempSync(path.join(tmpdir(), "queues-"));
@@ -60,6 +60,37 @@ describe("host.json extensions.queues as the dev host reads them", () => {
     );
     expect(() => readQueuesOptions(appWith({ messageEncoding: "utf8" }), {})).toThrow(/messageEncoding/);
     expect(() => readQueuesOptions(appWith({ visibilityTimeout: "1 minute" }), {})).toThrow(/not a TimeSpan/);
+  });
+
+  it("reads host.json as the host does: comments and trailing commas allowed, names and overrides in any case", () => {
+    const root = mkdtempSync(path.join(tmpdir(), "queues-"));
+    writeFileSync(
+      path.join(root, "host.json"),
+      `{
+        // the host reads host.json with comments
+        "version": "2.0",
+        "Extensions": { "QUEUES": { "BatchSize": 8, /* plain text */ "messageEncoding": "none", }, },
+        "functionTimeout": "00:00:03",
+      }`,
+    );
+    expect(
+      readQueuesOptions(root, { azurefunctionsjobhost__EXTENSIONS__queues__MAXDEQUEUECOUNT: "2" }),
+    ).toMatchObject({
+      batchSize: 8,
+      messageEncoding: "none",
+      maxDequeueCount: 2,
+    });
+    expect(readFunctionTimeout(root, {})).toBe(3_000);
+    expect(readFunctionTimeout(root, { AzureFunctionsJobHost__functionTimeout: "-1" })).toBeUndefined();
+    expect(readFunctionTimeout(appWith(undefined), {})).toBe(30 * 60_000);
+  });
+
+  it("refuses a host.json that is not JSON with comments, saying where", () => {
+    const root = mkdtempSync(path.join(tmpdir(), "queues-"));
+    writeFileSync(path.join(root, "host.json"), '{\n  "version": "2.0"\n  "extensions": {}\n}');
+    expect(() => readQueuesOptions(root, {})).toThrow(
+      /^host\.json is not valid JSON \(CommaExpected at line 3, column 3\)/,
+    );
   });
 
   it("parses TimeSpans with days and fractions", () => {

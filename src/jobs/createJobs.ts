@@ -31,6 +31,8 @@ export interface JobsOptions {
   /** Budget of each storage operation (STORAGE_TIMEOUT_MS). */
   storageTimeoutMs?: number;
   scorer: Pick<Scorer, "model" | "score">;
+  /** The relay's AI Core instance (AI_API_URL): job records of relays sharing a storage account kept apart. */
+  recordScope?: string;
   /** Makes an event job's request (the events producer registers it). */
   prepareEvent?: EventPreparationStep;
   store?: JobStore;
@@ -46,7 +48,11 @@ export function createJobs(options: JobsOptions): Jobs {
   const clock = options.clock ?? (() => new Date());
   const store =
     options.store ??
-    new JobStore(options.storage, { ttlMs: settings.ttlMs, timeoutMs: options.storageTimeoutMs });
+    new JobStore(options.storage, {
+      ttlMs: settings.ttlMs,
+      timeoutMs: options.storageTimeoutMs,
+      scope: options.recordScope,
+    });
   const queue = options.queue ?? new JobQueue(options.storage, settings, options.storageTimeoutMs);
   const callbacks =
     options.callbacks ??

@@ -135,11 +135,23 @@ function viewOf(record: StoredClaim): JobView {
  */
 export class JobStore {
   private readonly table: ClaimTable;
+  private readonly scope: string | undefined;
 
+  /**
+   * `scope`: what job records are kept apart by on a shared storage account, the relay's AI Core instance
+   * (AI_API_URL): a job id (an Idempotency-Key) of one relay is never another's.
+   */
   constructor(
     storage: StorageConnection,
-    options: { ttlMs: number; timeoutMs?: number; tableName?: string; abandonAfterMs?: number },
+    options: {
+      ttlMs: number;
+      timeoutMs?: number;
+      tableName?: string;
+      abandonAfterMs?: number;
+      scope?: string;
+    },
   ) {
+    this.scope = options.scope;
     this.table = new ClaimTable(storage, {
       tableName: options.tableName ?? "scoringjobs",
       ttlMs: options.ttlMs,
@@ -149,9 +161,13 @@ export class JobStore {
     });
   }
 
+  private key(jobId: string) {
+    return this.scope === undefined ? claimKey(jobId) : claimKey(this.scope, jobId);
+  }
+
   /** Records a job as queued (respond-async); answers the existing job instead when the id is taken. */
   async accept(jobId: string, model: string, hash: string, now: Date): Promise<JobView | undefined> {
-    const existing = await this.table.enqueue(claimKey(jobId), hash, now, {
+    const existing = await this.table.enqueue(this.key(jobId), hash, now, {
       jobId,
       model,
       createdAt: now,
@@ -173,7 +189,7 @@ export class JobStore {
   ): Promise<JobClaimResult> {
     let createdAt = now;
     const claimed = await this.table.claim(
-      claimKey(jobId),
+      this.key(jobId),
       hash,
       now,
       (previous) => {
@@ -240,19 +256,19 @@ export class JobStore {
 
   /** Forgets a job that was accepted but could not be enqueued. */
   async forget(jobId: string, now: Date): Promise<void> {
-    const record = await this.table.get(claimKey(jobId), now);
+    const record = await this.table.get(this.key(jobId), now);
     if (record?.state === "queued")
       await this.table.release({ key: record.key, bodyHash: record.bodyHash, etag: record.etag });
   }
 
   async get(jobId: string, now: Date): Promise<JobView | undefined> {
-    const record = await this.table.get(claimKey(jobId), now);
+    const record = await this.table.get(this.key(jobId), now);
     return record && viewOf(record);
   }
 
   /** The result a callback of this job sends, and the callback's progress; undefined for no (live, done) job. */
   async callbackSubject(jobId: string, now: Date): Promise<CallbackSubject | undefined> {
-    const record = await this.table.get(claimKey(jobId), now);
+    const record = await this.table.get(this.key(jobId), now);
     if (record?.state !== "done") return undefined;
     const view = viewOf(record);
     const { callback } = view;
@@ -269,7 +285,7 @@ export class JobStore {
    */
   async recordCallback(jobId: string, progress: CallbackProgress, now: Date): Promise<void> {
     for (let attempt = 0; attempt < 4; attempt++) {
-      const record = await this.table.get(claimKey(jobId), now);
+      const record = await this.table.get(this.key(jobId), now);
       if (!record || FINAL_CALLBACK_STATES.includes(String(record.fields.callbackState))) return;
       if (await this.table.mergeFields(record.key, record.etag, callbackFields(progress))) return;
     }

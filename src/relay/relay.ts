@@ -63,7 +63,13 @@ export function createRelay(settings: Settings, catalog: Catalog, options: Relay
     managementPolicy,
   );
   const records = new CachedRecords(
-    options.store ?? new TableRecordStore(settings.storage, { timeoutMs: settings.storageTimeoutMs }),
+    options.store ??
+      new TableRecordStore(settings.storage, {
+        timeoutMs: settings.storageTimeoutMs,
+        // Records per AI Core instance, resource group and scenario/executable: never another relay's.
+        aiApiUrl: aiApiBaseUrl(settings.serviceKey),
+        scopeOf: (model) => catalog.models.get(model),
+      }),
     options.recordTtlMs ?? 5_000,
   );
   const refresher = new DeploymentRefresher(catalog, api, records);

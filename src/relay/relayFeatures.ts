@@ -1,3 +1,4 @@
+import { aiApiBaseUrl } from "../config/serviceKey";
 import { EVENTS_ENTRY, warnRefusedCallbacks } from "../deliveries/catalogCallbacks";
 import { createJobs, type Jobs } from "../jobs/createJobs";
 import { loadJobSettings } from "../jobs/jobSettings";
@@ -37,6 +38,7 @@ export function createRelayFeatures(relay: RelayCore, options: RelayOptions): Re
     settings: loadJobSettings(env, findAppRoot()),
     storage: settings.storage,
     storageTimeoutMs: settings.storageTimeoutMs,
+    recordScope: aiApiBaseUrl(settings.serviceKey),
     scorer,
     env,
     prepareEvent: eventPreparationStep(events),
@@ -46,6 +48,7 @@ export function createRelayFeatures(relay: RelayCore, options: RelayOptions): Re
     scorer,
     storage: settings.storage,
     storageTimeoutMs: settings.storageTimeoutMs,
+    recordScope: aiApiBaseUrl(settings.serviceKey),
     requestDeadlineMs: settings.requestDeadlineMs,
     env,
     logger: options.logger,

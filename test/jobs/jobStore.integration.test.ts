@@ -98,4 +98,17 @@ describe("job records", () => {
     expect(await purgeStore.purgeExpired(at(25 * HOUR))).toBe(150);
     expect(await purgeStore.get("recent", at(25 * HOUR))).toMatchObject({ status: "queued" });
   });
+
+  it("relays of two AI Core instances on one storage account keep their job ids apart (the same Idempotency-Key is two jobs)", async () => {
+    const connection = { kind: "connectionString" as const, connectionString: azurite.connectionString };
+    const dev = new JobStore(connection, { ttlMs: 24 * HOUR, scope: "https://api.ai.dev.example.test" });
+    const prod = new JobStore(connection, { ttlMs: 24 * HOUR, scope: "https://api.ai.prod.example.test" });
+    expect(await dev.accept("order-42", "churn", "dev-hash", t0)).toBeUndefined();
+    // Not "job-id-reused" against the other relay's job, and never its record.
+    expect(await prod.accept("order-42", "churn", "prod-hash", t0)).toBeUndefined();
+    expect(await dev.get("order-42", at(1000))).toMatchObject({ id: "order-42", status: "queued" });
+    expect(await prod.accept("order-42", "churn", "prod-hash", at(2000))).toMatchObject({
+      hash: "prod-hash",
+    });
+  });
 });

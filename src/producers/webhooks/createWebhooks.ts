@@ -17,6 +17,8 @@ export interface WebhooksOptions {
   storage: StorageConnection;
   /** Budget of each delivery-record operation (STORAGE_TIMEOUT_MS). */
   storageTimeoutMs: number;
+  /** The relay's AI Core instance (AI_API_URL): delivery records of relays sharing a storage account kept apart. */
+  recordScope?: string;
   /** REQUEST_DEADLINE_MS: how long scoring a delivery may take. */
   requestDeadlineMs: number;
   /** Where secret settings and `WEBHOOK_DEDUP_TTL_HOURS` are read. */
@@ -33,7 +35,12 @@ export function createWebhooks(options: WebhooksOptions): WebhookReceiver {
   const sources = configureSources(parseSources(options.catalog), options.env, options.logger);
   const { ttlMs } = loadDedupSettings(options.env);
   const store =
-    options.store ?? new TableDeliveryStore(options.storage, { ttlMs, timeoutMs: options.storageTimeoutMs });
+    options.store ??
+    new TableDeliveryStore(options.storage, {
+      ttlMs,
+      timeoutMs: options.storageTimeoutMs,
+      scope: options.recordScope,
+    });
   warnRefusedCallbacks(WEBHOOK_SOURCE, sources.values(), options.jobs, options.logger);
   return new WebhookReceiver(sources, store, options.scorer, undefined, options.jobs);
 }

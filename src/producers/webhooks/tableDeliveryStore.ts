@@ -1,5 +1,5 @@
 import type { StorageConnection } from "../../config/storageConnection";
-import { ClaimTable, MAX_PAYLOAD_BYTES } from "../../storage/claimTable";
+import { ClaimTable, claimKey, MAX_PAYLOAD_BYTES } from "../../storage/claimTable";
 import type {
   ClaimResult,
   DeliveryClaim,
@@ -20,6 +20,8 @@ export interface TableDeliveryStoreOptions {
   /** An in-progress claim older than this was abandoned (its instance crashed) and may be claimed again. */
   abandonAfterMs?: number;
   tableName?: string;
+  /** What the records are kept apart by on a shared storage account: the relay's AI Core instance (AI_API_URL). */
+  scope?: string;
   /** Budget of each storage operation: STORAGE_TIMEOUT_MS. */
   timeoutMs?: number;
 }
@@ -27,8 +29,10 @@ export interface TableDeliveryStoreOptions {
 /** De-duplication records of webhook deliveries in Table storage (`webhookdeliveries`), on the shared claim table. */
 export class TableDeliveryStore implements DeliveryStore {
   private readonly table: ClaimTable;
+  private readonly scope: string | undefined;
 
   constructor(storage: StorageConnection, options: TableDeliveryStoreOptions) {
+    this.scope = options.scope;
     this.table = new ClaimTable(storage, {
       tableName: options.tableName ?? "webhookdeliveries",
       ttlMs: options.ttlMs,
@@ -37,7 +41,17 @@ export class TableDeliveryStore implements DeliveryStore {
     });
   }
 
-  async claim(key: DeliveryKey, bodyHash: string, now: Date): Promise<ClaimResult> {
+  async claim(given: DeliveryKey, bodyHash: string, now: Date): Promise<ClaimResult> {
+    // Under this relay's scope (its AI Core instance): another relay on the storage account never answers with this
+    // relay's recorded response, nor refuses its deliveries as duplicates.
+    const key: DeliveryKey =
+      this.scope === undefined
+        ? given
+        : {
+            ...claimKey(this.scope, given.source, given.deliveryId),
+            source: given.source,
+            deliveryId: given.deliveryId,
+          };
     const identity = { source: key.source, deliveryId: key.deliveryId.slice(0, 1000) };
     const claimed = await this.table.claim(key, bodyHash, now, () => identity);
     switch (claimed.outcome) {

@@ -37,6 +37,24 @@ afterAll(async () => {
 });
 
 describe("delivery records in Table storage", () => {
+  it("relays of two AI Core instances on one storage account never replay each other's recorded answers", async () => {
+    const connection = { kind: "connectionString" as const, connectionString: azurite.connectionString };
+    const dev = new TableDeliveryStore(connection, {
+      ttlMs: 24 * HOUR,
+      scope: "https://api.ai.dev.example.test",
+    });
+    const prod = new TableDeliveryStore(connection, {
+      ttlMs: 24 * HOUR,
+      scope: "https://api.ai.prod.example.test",
+    });
+    const delivery = key();
+    const claimed = await dev.claim(delivery, "h", t0);
+    if (claimed.outcome !== "claimed") throw new Error("claimed expected");
+    expect(await dev.complete(claimed.claim, ok, t0)).toBe(true);
+    expect((await dev.claim(delivery, "h", at(1000))).outcome).toBe("done");
+    expect((await prod.claim(delivery, "h", at(1000))).outcome).toBe("claimed");
+  });
+
   it("purges the records past expiry, across partitions, and keeps the others", async () => {
     // A table of its own: the other tests' records must not change the counts.
     const purgeStore = new TableDeliveryStore(

@@ -1,6 +1,6 @@
 /**
  * A small evaluator of ARM template expressions (`[format('{0}', parameters('x'))]`), enough to read what
- * infra/azuredeploy.json gives the app: parameters (defaults or given values), variables, format, concat, take,
+ * infra/azuredeploy.json gives the app: parameters (defaults or given values), variables, format, concat, string, take,
  * guid, uniqueString, toLower, resourceGroup(), subscription(), environment() and resourceId /
  * subscriptionResourceId / extensionResourceId. `reference(...)` (a value known only once deployed) answers
  * stand-ins named after the property read, e.g. `<identity clientId>`. An unknown function, parameter or variable
@@ -171,6 +171,8 @@ export class ArmEvaluator {
       }
       case "format":
         return text(0).replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i) + 1]));
+      case "string":
+        return typeof args[0] === "string" ? args[0] : JSON.stringify(args[0]);
       case "concat":
         return args.map(String).join("");
       case "take":

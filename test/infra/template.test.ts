@@ -22,7 +22,14 @@ const template = JSON.parse(readFileSync(path.join(ROOT, "infra", "azuredeploy.j
 const engines = (
   JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { engines: { node: string } }
 ).engines.node;
-const arm = new ArmEvaluator(template, { aicoreServiceKey: "<secure>" });
+/** A service key file as SAP's cockpit hands it out (the parameter takes the file: `aicoreServiceKey=@key.json`). */
+const SERVICE_KEY = {
+  clientid: "c",
+  clientsecret: "s",
+  url: "https://tenant.authentication.example.test",
+  serviceurls: { AI_API_URL: "https://api.ai.example.test" },
+};
+const arm = new ArmEvaluator(template, { aicoreServiceKey: SERVICE_KEY });
 
 type Resource = Record<string, unknown> & {
   type: string;
@@ -132,13 +139,10 @@ describe("infra/azuredeploy.json", () => {
     expect(env.AICORE_SERVICE_KEY).toMatch(
       /^@Microsoft\.KeyVault\(SecretUri=<reference Microsoft\.KeyVault\/vaults\/[^>]+\.vaultUri>secrets\/aicore-service-key\/\)$/,
     );
-    // What the platform puts in its place once it resolved the reference:
-    env.AICORE_SERVICE_KEY = JSON.stringify({
-      clientid: "c",
-      clientsecret: "s",
-      url: "https://tenant.authentication.example.test",
-      serviceurls: { AI_API_URL: "https://api.ai.example.test" },
-    });
+    // What the platform puts in its place once it resolved the reference: the secret the template stored.
+    const secret = only("Microsoft.KeyVault/vaults/secrets");
+    expect(secret.name).toMatch(/\/aicore-service-key$/);
+    env.AICORE_SERVICE_KEY = String((secret.properties as { value: string }).value);
     expect(() => loadSettings(env, ROOT)).not.toThrow();
   });
 

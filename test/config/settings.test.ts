@@ -1,6 +1,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadSettings } from "../../src/config/settings";
+import { checkRelaySettings } from "../../src/relay";
 import { messageOf } from "../support/thrown";
 
 const serviceKey = JSON.stringify({
@@ -66,5 +67,26 @@ describe("settings", () => {
     expect(message).toMatch(pattern);
     expect(message).not.toContain("very-secret-value");
     expect(message).not.toContain("\n");
+  });
+});
+
+describe("the start-up check (npm start runs it before it starts anything)", () => {
+  it("stops on identity-based storage that gives the queue functions no queue endpoint, naming the setting", async () => {
+    const env = {
+      AICORE_SERVICE_KEY: serviceKey,
+      AzureWebJobsStorage__credential: "managedidentity",
+      AzureWebJobsStorage__blobServiceUri: "https://strelay01.blob.core.windows.net",
+      AzureWebJobsStorage__tableServiceUri: "https://strelay01.table.core.windows.net",
+    };
+    const root = path.resolve(__dirname, "..", "fixtures", "catalog");
+    await expect(checkRelaySettings(env, root)).rejects.toThrowError(
+      /^AzureWebJobsStorage__queueServiceUri is not set .*scoreJobs, deliverCallbacks/,
+    );
+    await expect(
+      checkRelaySettings(
+        { ...env, AzureWebJobsStorage__queueServiceUri: "https://strelay01.queue.core.windows.net" },
+        root,
+      ),
+    ).resolves.toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadSettings } from "../../src/config/settings";
-import { checkRelaySettings } from "../../src/relay";
+import { checkRelaySettings } from "../../src/relay/relay";
 import { messageOf } from "../support/thrown";
 
 const serviceKey = JSON.stringify({

@@ -59,7 +59,7 @@ export const HOST_STORAGE = "AzureWebJobsStorage";
  * Whether the process runs on Azure, where development storage cannot be reached. WEBSITE_INSTANCE_ID is empty on
  * Flex Consumption (the host's IsLinuxConsumptionOnLegion requires !IsAppService()), so what Flex sets counts too.
  */
-export function onAzure(env: NodeJS.ProcessEnv): string | undefined {
+function onAzure(env: NodeJS.ProcessEnv): string | undefined {
   if (env.WEBSITE_SKU?.trim().toLowerCase() === "flexconsumption") return "WEBSITE_SKU=FlexConsumption";
   for (const name of ["WEBSITE_INSTANCE_ID", "CONTAINER_NAME", "WEBSITE_SITE_NAME"]) {
     if (env[name]?.trim()) return `${name} is set`;
@@ -104,7 +104,11 @@ function key(section: Section, name: string): string | undefined {
 }
 
 /** An https service endpoint without path or query, as its origin. */
-function endpointSetting(section: Section, keyName: string, service: StorageService): string | undefined {
+function endpointSetting(
+  section: Section,
+  keyName: string,
+  service: StorageService | "storage",
+): string | undefined {
   const value = key(section, keyName);
   if (value === undefined) return undefined;
   const name = `${section.name}__${keyName}`;
@@ -150,7 +154,7 @@ function identityConnection(section: Section): StorageConnection {
       `${section.name}__accountName is not a storage account name (3-24 lowercase letters and digits)`,
     );
   }
-  const alias = endpointSetting(section, "serviceUri", "blob");
+  const alias = endpointSetting(section, "serviceUri", "storage");
   // The alias stands for every service, as the host reads it; an alias that plainly names another service of the
   // account (`<account>.blob.<suffix>` taken for queues) is not used for this one, so the missing setting is named.
   const aliasFor = (service: StorageService): string | undefined => {
@@ -199,23 +203,8 @@ export function storageConnectionFromEnv(
   return connection;
 }
 
-export function isDevelopmentStorage(connectionString: string): boolean {
+function isDevelopmentStorage(connectionString: string): boolean {
   return /^UseDevelopmentStorage=true/i.test(connectionString);
-}
-
-/** The settings that would give `service` an endpoint, for a message naming what is missing. */
-export function missingEndpointSetting(connection: StorageConnection, service: StorageService): string {
-  return `${connection.name ?? HOST_STORAGE}__${service}ServiceUri`;
-}
-
-/** The endpoint of `service`, or undefined when an identity-based connection gives it none. */
-export function serviceEndpoint(connection: StorageConnection, service: StorageService): string | undefined {
-  if (connection.kind === "connectionString") return "connection string";
-  return {
-    blob: connection.blobServiceUrl,
-    queue: connection.queueServiceUrl,
-    table: connection.tableServiceUrl,
-  }[service];
 }
 
 /**
@@ -228,8 +217,9 @@ export function missingEndpointError(
   service: StorageService,
   neededFor: string,
 ): ConfigError | undefined {
-  if (serviceEndpoint(connection, service) !== undefined) return undefined;
-  const setting = missingEndpointSetting(connection, service);
+  if (connection.kind === "connectionString" || endpointOf(connection, service) !== undefined)
+    return undefined;
+  const setting = `${connection.name}__${service}ServiceUri`;
   return new ConfigError(
     `${setting} is not set (nor ${connection.name}__serviceUri or __accountName): ${neededFor} need the ${service} service of ${connection.name}; the host does not derive it from another service's URI`,
     setting,
@@ -256,29 +246,20 @@ export function requireEndpoint(
   service: StorageService,
   neededFor: string,
 ): string {
-  const url = serviceEndpoint(connection, service);
+  const url = endpointOf(connection, service);
   if (url === undefined) throw missingEndpointError(connection, service, neededFor);
   return url;
 }
 
-/** One line for logs: the endpoint and how it authenticates, never a key. */
-export function describeStorage(connection: StorageConnection): string {
-  if (connection.kind === "connectionString") {
-    return isDevelopmentStorage(connection.connectionString)
-      ? "development storage (Azurite)"
-      : `${connection.name ?? HOST_STORAGE} connection string`;
-  }
-  const { credential } = connection;
-  const which =
-    credential.kind !== "clientSecret" ? (credential.clientId ?? credential.resourceId) : undefined;
-  const identity =
-    credential.kind === "managedIdentity"
-      ? `managed identity${which ? ` ${which}` : " (system-assigned)"}`
-      : credential.kind === "clientSecret"
-        ? "client secret"
-        : "DefaultAzureCredential";
-  const where = connection.tableServiceUrl ?? connection.queueServiceUrl ?? connection.blobServiceUrl;
-  return `${where ?? connection.name} with ${identity}`;
+function endpointOf(
+  connection: StorageConnection & { kind: "identity" },
+  service: StorageService,
+): string | undefined {
+  return {
+    blob: connection.blobServiceUrl,
+    queue: connection.queueServiceUrl,
+    table: connection.tableServiceUrl,
+  }[service];
 }
 
 /** The @azure/identity credential the host builds for these settings (loaded on first use). */

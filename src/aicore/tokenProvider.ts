@@ -1,7 +1,7 @@
 import type { AxiosInstance } from "axios";
 import * as z from "zod";
 import { parseOnce } from "../shared/parseOnce";
-import { registerSecret } from "../shared/secretRedaction";
+import { registerBasicCredentials, registerIssuedToken } from "../shared/secretRedaction";
 import { parseJsonBytes } from "./jsonBytes";
 import { throwIfRetryable } from "./transientFailure";
 import { bodyExcerpt, fromTransportError, UpstreamError } from "./upstreamError";
@@ -57,7 +57,12 @@ export class TokenProvider {
     this.policy = options.policy;
     this.clientAuthentication = options.clientAuthentication ?? "form";
     this.upstream = options.upstream ?? "token endpoint";
-    registerSecret(credentials.clientSecret);
+    // Both spellings of the client's Basic credential: as sent (RFC 6749 §2.3.1, form-encoded) and as is.
+    registerBasicCredentials(credentials.clientId, credentials.clientSecret);
+    registerBasicCredentials(
+      encodeURIComponent(credentials.clientId),
+      encodeURIComponent(credentials.clientSecret),
+    );
   }
 
   async getToken(): Promise<string> {
@@ -119,7 +124,7 @@ export class TokenProvider {
     }
     const lifetime = parsed.data.expires_in;
     const margin = Math.min(this.marginSeconds, lifetime / 2);
-    registerSecret(parsed.data.access_token);
+    registerIssuedToken(parsed.data.access_token);
     this.cached = { token: parsed.data.access_token, refreshAt: this.now() + (lifetime - margin) * 1000 };
     return parsed.data.access_token;
   }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { CloudEvent } from "cloudevents";
 import type { Problem } from "../shared/problem";
+import { redactValue } from "../shared/secretRedaction";
 
 export const SUCCEEDED_TYPE = "aicore-relay.prediction.succeeded";
 export const FAILED_TYPE = "aicore-relay.prediction.failed";
@@ -35,7 +36,10 @@ export function resultEventId(jobId: string): string {
   return `result-${createHash("sha256").update(jobId).digest("hex").slice(0, 40)}`;
 }
 
-/** The result CloudEvent of a job (built and checked by the CNCF SDK). */
+/**
+ * The result CloudEvent of a job (built and checked by the CNCF SDK). Its data is cleaned of every credential the
+ * relay holds: the result is what the results queue, the job record and the callback carry.
+ */
 export function resultEvent(data: ResultData, completedAt: Date): ResultEvent {
   const event = new CloudEvent<ResultData>({
     specversion: "1.0",
@@ -45,7 +49,7 @@ export function resultEvent(data: ResultData, completedAt: Date): ResultEvent {
     subject: data.jobId,
     time: completedAt.toISOString(),
     datacontenttype: "application/json",
-    data,
+    data: redactValue(data),
   });
   // As it goes on the queue: the attributes that are set (the SDK's object also holds unset ones as undefined).
   return JSON.parse(JSON.stringify(event)) as ResultEvent;

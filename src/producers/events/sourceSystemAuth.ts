@@ -3,6 +3,7 @@ import * as z from "zod";
 import { TokenProvider } from "../../aicore/tokenProvider";
 import type { UpstreamPolicy } from "../../aicore/upstreamPolicy";
 import { ConfigError } from "../../config/configError";
+import { registerBasicCredentials } from "../../shared/secretRedaction";
 import type { EnrichAuthSpec } from "./eventCatalog";
 
 /** How enrichment GETs are authorized towards the source system. */
@@ -46,7 +47,10 @@ export function createSourceSystemAuth(
     // RFC 7617: the user id cannot hold a colon; the password may.
     if (user.includes(":"))
       throw new ConfigError(`${spec.userSetting} holds a ':', which Basic auth cannot carry`);
-    const header = `Basic ${Buffer.from(`${user}:${values.get(spec.passwordSetting)}`).toString("base64")}`;
+    const password = values.get(spec.passwordSetting) ?? "";
+    // The password and the header's base64 are redacted from whatever the source system answers.
+    registerBasicCredentials(user, password);
+    const header = `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
     return { auth: { authorization: async () => header, refused: () => false } };
   }
   const values = readSettings(env, [spec.tokenUrlSetting, spec.clientIdSetting, spec.clientSecretSetting]);

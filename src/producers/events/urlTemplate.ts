@@ -1,6 +1,7 @@
 import { lookupPointer } from "../../shared/jsonPointerLookup";
+import { type ODataPosition, odataPositions, odataValue } from "./odataPosition";
 
-type Part = { literal: string } | { pointer: string };
+type Part = { literal: string } | { pointer: string; position: ODataPosition };
 
 /**
  * An enrichment URL whose `{/json/pointer}` expressions are filled from an event. Built once from the catalog;
@@ -52,7 +53,7 @@ export function compileUrlTemplate(template: string): UrlTemplate | string {
       return `holds {${pointer.slice(0, 50)}}, which is not a JSON Pointer into the event such as {/data/BusinessPartner}`;
     }
     parts.push({ literal: template.slice(last, match.index) });
-    parts.push({ pointer });
+    parts.push({ pointer, position: "plain" });
     marked += `${template.slice(last, match.index)}${MARK}`;
     last = match.index + match[0].length;
   }
@@ -73,7 +74,11 @@ export function compileUrlTemplate(template: string): UrlTemplate | string {
   if (url.pathname !== raw.path) return "must be written percent-encoded and without . or .. segments";
   const queryKeys = [...url.searchParams.keys()];
   if (queryKeys.some((key) => key.includes(MARK))) return "must not take an expression in a query key";
-  return { template, parts, origin: url.origin, segments: raw.path.split("/").length, queryKeys };
+  const positions = odataPositions(parts.flatMap((part) => ("literal" in part ? [part.literal] : [])));
+  const placed = parts.map((part) =>
+    "pointer" in part ? { ...part, position: positions.shift() ?? "plain" } : part,
+  );
+  return { template, parts: placed, origin: url.origin, segments: raw.path.split("/").length, queryKeys };
 }
 
 function scalarText(value: unknown): string | undefined {
@@ -85,8 +90,10 @@ function scalarText(value: unknown): string | undefined {
 
 /**
  * Fills the template from `document`. Each value must be a non-empty string, a number or a boolean; it is
- * percent-encoded whole, so `/`, `?`, `&`, `#` in it stay data. A value that would still move the URL (a `.`
- * or `..` segment, which URL parsers resolve) is refused rather than sent.
+ * percent-encoded whole, so `/`, `?`, `&`, `#` in it stay data. Inside an OData string literal its quotes are
+ * doubled first; where OData would read a bare value as syntax only a primitive literal is taken (odataPosition).
+ * A value that would still move the URL (a `.` or `..` segment, which URL parsers resolve) is refused rather than
+ * sent.
  */
 export function expandUrlTemplate(template: UrlTemplate, document: unknown): Expansion {
   let url = "";
@@ -102,8 +109,17 @@ export function expandUrlTemplate(template: UrlTemplate, document: unknown): Exp
       return { ok: false, pointer: part.pointer, message: "is not a string, number or boolean" };
     }
     if (text === "") return { ok: false, pointer: part.pointer, message: "is empty" };
+    const data = odataValue(text, part.position);
+    if (data === undefined) {
+      return {
+        ok: false,
+        pointer: part.pointer,
+        message:
+          "stands unquoted in an OData expression, where only a number, GUID, date, time, true or false is data",
+      };
+    }
     try {
-      url += encodeStrict(text);
+      url += encodeStrict(data);
     } catch {
       // A lone surrogate (JSON allows one) has no UTF-8 form.
       return { ok: false, pointer: part.pointer, message: "is not valid Unicode" };

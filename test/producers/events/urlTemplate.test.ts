@@ -137,3 +137,89 @@ describe("enrichment URL template", () => {
     );
   });
 });
+
+/** A key predicate or $filter operand read as OData reads it: percent-decoded, then `''` is one quote. */
+function odataStringLiterals(text: string): string[] {
+  const decoded = decodeURIComponent(text);
+  return [...decoded.matchAll(/'((?:[^']|'')*)'/g)].map((match) => (match[1] ?? "").replaceAll("''", "'"));
+}
+
+describe("enrichment URL template in OData positions", () => {
+  const KEY = "https://s4.example.com/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner('{/data/bp}')";
+  const FILTER =
+    "https://s4.example.com/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner?$filter=SearchTerm1%20eq%20'{/data/term}'&$top=1";
+
+  it("a quote in a key predicate is doubled: the value cannot end the literal or add a key", () => {
+    const result = expand(KEY, { data: { bp: "1000746',BusinessPartnerCategory='2" } });
+    expect(result).toEqual({
+      ok: true,
+      url: KEY.replace("{/data/bp}", "1000746%27%27%2CBusinessPartnerCategory%3D%27%272"),
+    });
+    if (!result.ok) return;
+    const segment = new URL(result.url).pathname.split("/").pop() ?? "";
+    // One literal, holding the whole value, and nothing after it but the closing parenthesis.
+    expect(decodeURIComponent(segment)).toMatch(/^A_BusinessPartner\('(?:[^']|'')*'\)$/);
+    expect(odataStringLiterals(segment)).toEqual(["1000746',BusinessPartnerCategory='2"]);
+  });
+
+  it("a quote in a $filter operand is doubled: the filter stays one comparison with the value", () => {
+    const term = "none' or startswith(SearchTerm1,'A') or 'x";
+    const result = expand(FILTER, { data: { term } });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const filter = new URL(result.url).searchParams.get("$filter") ?? "";
+    expect(filter).toMatch(/^SearchTerm1 eq '(?:[^']|'')*'$/);
+    expect(odataStringLiterals(encodeURIComponent(filter))).toEqual([term]);
+    expect([...new URL(result.url).searchParams.keys()]).toEqual(["$filter", "$top"]);
+  });
+
+  it("%27 in the template opens a literal as ' does", () => {
+    const result = expand("https://h.example/E(%27{/k}%27)", { k: "a'b" });
+    expect(result).toEqual({ ok: true, url: "https://h.example/E(%27a%27%27b%27)" });
+  });
+
+  it.each([
+    ["a number", "42", true],
+    ["a decimal", "-1.5e3", true],
+    ["a GUID", "005056a2-0c4d-1eda-9c8b-1b3a1e0a6b7f", true],
+    ["a date", "2026-12-07", true],
+    ["true", "true", true],
+    ["a property name", "BusinessPartner", false],
+    ["an expression", "1 or true", false],
+    ["a second key", "1,Category=2", false],
+    ["a closing parenthesis", "1)", false],
+  ])("unquoted inside a key predicate or a $ option, %s is taken: %s", (_name, value, taken) => {
+    for (const template of ["https://h.example/E({/v})", "https://h.example/E?$filter=Id%20eq%20{/v}"]) {
+      const result = expand(template, { v: value });
+      expect(result.ok).toBe(taken);
+      if (!result.ok) expect(result.message).toContain("OData");
+    }
+  });
+
+  it("outside OData syntax a value is as before: a plain segment or query value keeps its quotes", () => {
+    expect(expand("https://h.example/bp/{/v}?sap-client={/v}", { v: "a'b" })).toEqual({
+      ok: true,
+      url: "https://h.example/bp/a%27b?sap-client=a%27b",
+    });
+  });
+
+  it("no value inside a literal reads as anything but that literal (10,000 generated)", () => {
+    const template = compiled(FILTER.replace("&$top=1", "%20and%20Name%20eq%20'{/data/name}'"));
+    const text = fc.oneof(
+      fc.string({ unit: "grapheme" }),
+      fc
+        .array(fc.constantFrom("'", "''", " or ", ",", ")", "(", "%27", "&", "="), { maxLength: 6 })
+        .map((p) => p.join("")),
+    );
+    fc.assert(
+      fc.property(text, text, (term, name) => {
+        const result = expandUrlTemplate(template, { data: { term, name } });
+        if (!result.ok) return;
+        const filter = new URL(result.url).searchParams.get("$filter") ?? "";
+        expect(filter).toMatch(/^SearchTerm1 eq '(?:[^']|'')*' and Name eq '(?:[^']|'')*'$/);
+        expect(odataStringLiterals(encodeURIComponent(filter))).toEqual([term, name]);
+      }),
+      { numRuns: 10_000 },
+    );
+  });
+});

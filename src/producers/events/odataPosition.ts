@@ -14,9 +14,9 @@ export type ODataPosition = "plain" | "string" | "bare";
 
 /** `'` or `%27`, `(` or `%28`, `)` or `%29`, `$` or `%24` at `index` of `text`, as OData reads them. */
 function charAt(text: string, index: number): { char: string; length: number } {
-  const escape = /^%([0-9A-Fa-f]{2})/.exec(text.slice(index, index + 3));
-  if (escape?.[1]) {
-    const char = String.fromCharCode(Number.parseInt(escape[1], 16));
+  const octet = /^%([0-9A-Fa-f]{2})/.exec(text.slice(index, index + 3));
+  if (octet?.[1]) {
+    const char = String.fromCharCode(Number.parseInt(octet[1], 16));
     if ("'()$@".includes(char)) return { char, length: 3 };
   }
   return { char: text[index] ?? "", length: 1 };

@@ -1,7 +1,8 @@
 import type { InvocationContext } from "@azure/functions";
 import * as z from "zod";
 import type { CallbackTask } from "../deliveries/callbackDelivery";
-import { MAX_CALLBACK_URL_LENGTH, MAX_JOB_ID_LENGTH } from "../jobs/scoringJob";
+import { MAX_JOB_ID_LENGTH } from "../jobs/jobIds";
+import { MAX_CALLBACK_URL_LENGTH } from "../jobs/scoringJob";
 import type { Relay } from "../relay/relay";
 import type { Logger } from "../shared/logger";
 

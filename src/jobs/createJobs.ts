@@ -19,8 +19,8 @@ export interface Jobs {
   callbacks: Callbacks;
   /** Processes one delivery of a scoring-queue message (the queue function's whole work). */
   processor: JobProcessor;
-  /** Accepts a job: recorded as queued and put on the scoring queue (idempotent on the job id). */
-  submit(job: Omit<ScoringJob, "id"> & { id?: string }, logger: Logger): Promise<SubmittedJob>;
+  /** Accepts a job under its producer's id (jobIds): recorded as queued and put on the scoring queue (idempotent on the id). */
+  submit(job: ScoringJob, logger: Logger): Promise<SubmittedJob>;
   get(jobId: string): Promise<JobView | undefined>;
   purgeExpired(): Promise<number>;
 }

@@ -7,9 +7,10 @@ import { errorLine } from "../shared/errorLine";
 import type { Logger } from "../shared/logger";
 import { ProblemError, problem } from "../shared/problem";
 import type { EventPreparationStep } from "./eventPreparationStep";
+import { isProducerJobId } from "./jobIds";
 import { type ResultData, type ResultEvent, resultEvent } from "./jobResult";
 import type { JobClaim, JobDelivery, JobStore } from "./jobStore";
-import { type JobEvent, jobHash, parseJobMessage, type ScoringJob } from "./scoringJob";
+import { type JobEvent, jobHash, legacyJobHash, parseJobMessage, type ScoringJob } from "./scoringJob";
 
 const CALLBACK_REFUSED_TYPE = callbackRefused("").type;
 
@@ -78,7 +79,19 @@ export class JobProcessor {
     const last = delivery.dequeueCount >= this.options.maxDequeueCount;
     let claimed: Awaited<ReturnType<JobStore["claim"]>>;
     try {
+      // An id of an HTTP producer's namespace is only taken for a job the relay accepted under it: a queue message
+      // cannot claim the job id of a future event, delivery or idempotency key.
+      if (isProducerJobId(job.id) && !(await this.store.get(job.id, this.clock()))) {
+        logger.warn(
+          `job ${job.id}: the message names a job id of the relay's HTTP producers that was never accepted; dropped`,
+        );
+        return undefined;
+      }
       claimed = await this.store.claim(job.id, job.model, jobHash(job), delivery, this.clock());
+      if (claimed.outcome === "body-mismatch" && claimed.job.hash === legacyJobHash(job)) {
+        // Accepted by a relay before canonical hashes (a deployment's overlap): the same job.
+        claimed = await this.store.claim(job.id, job.model, claimed.job.hash, delivery, this.clock());
+      }
     } catch (error) {
       const reason = `job records unavailable: ${errorLine(error)}`;
       if (last) await this.publishFailure(job, delivery, reason, logger);

@@ -1,10 +1,9 @@
-import { randomUUID } from "node:crypto";
 import { errorLine } from "../shared/errorLine";
 import type { Logger } from "../shared/logger";
 import { ProblemError, problem } from "../shared/problem";
 import type { JobQueue } from "./jobQueue";
 import type { JobStore, JobView } from "./jobStore";
-import { jobHash, jobMessage, MAX_JOB_ID_LENGTH, type ScoringJob } from "./scoringJob";
+import { jobHash, jobMessage, legacyJobHash, type ScoringJob } from "./scoringJob";
 
 /** A storage queue message holds at most 64 KiB. */
 export const MAX_JOB_MESSAGE_BYTES = 64 * 1024;
@@ -27,26 +26,20 @@ function unavailable(what: string, error: unknown, logger: Logger): ProblemError
 }
 
 /**
- * Accepts a validated job for asynchronous scoring: recorded as queued (the id is the caller's idempotency key, or
- * a new UUID), then put on the scoring queue. The same key with the same job answers that job again; with another
- * job, 422.
+ * Accepts a validated job for asynchronous scoring: recorded as queued under the id its producer gave it (jobIds:
+ * an idempotency key, an event's source and id, a delivery id, each in its producer's namespace), then put on the
+ * scoring queue. The same id with the same job answers that job again; with another job, 422.
  */
 export async function submitJob(
   store: JobStore,
   queue: Pick<JobQueue, "enqueue"> & Partial<Pick<JobQueue, "configurationError">>,
-  job: Omit<ScoringJob, "id"> & { id?: string },
+  full: ScoringJob,
   logger: Logger,
   now: Date = new Date(),
 ): Promise<SubmittedJob> {
   // A connection that gives the scoring queue no endpoint: 503 naming the setting, before anything is recorded.
   if (queue.configurationError) throw queue.configurationError;
-  const id = job.id ?? randomUUID();
-  if (id.length > MAX_JOB_ID_LENGTH || id.trim() === "") {
-    throw new ProblemError(
-      problem("invalid-body", 400, `The Idempotency-Key must hold 1 to ${MAX_JOB_ID_LENGTH} characters`),
-    );
-  }
-  const full: ScoringJob = { ...job, id };
+  const id = full.id;
   const size = Buffer.byteLength(jobMessage(full));
   if (size > MAX_JOB_MESSAGE_BYTES) {
     throw new ProblemError(
@@ -65,7 +58,7 @@ export async function submitJob(
   } catch (error) {
     throw unavailable("job records unavailable", error, logger);
   }
-  if (existing && existing.hash !== hash) {
+  if (existing && existing.hash !== hash && existing.hash !== legacyJobHash(full)) {
     throw new ProblemError(
       problem(
         "job-id-reused",

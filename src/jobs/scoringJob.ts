@@ -1,14 +1,13 @@
 import { createHash } from "node:crypto";
 import { CloudEvent } from "cloudevents";
+import { stringify as canonicalJson } from "safe-stable-stringify";
 import * as z from "zod";
 import { isPlainObject } from "../scoring/predictionRequest";
 import { type Problem, problem } from "../shared/problem";
+import { isProducerJobId, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_JOB_ID_LENGTH, queuedEventJobId } from "./jobIds";
 
 /** Longest callback URL a job may name. */
 export const MAX_CALLBACK_URL_LENGTH = 2048;
-
-/** Longest job id: ids travel in a table row, a URL and a CloudEvent subject. */
-export const MAX_JOB_ID_LENGTH = 200;
 
 /** A CloudEvent taken at `POST /api/events/{entry}`: its job enriches and maps it before scoring. */
 export interface JobEvent {
@@ -40,7 +39,14 @@ export type ParsedJob = { ok: true; job: ScoringJob } | ({ ok: false } & NotAJob
 
 const jobSchema = z
   .strictObject({
-    id: z.string().min(1).max(MAX_JOB_ID_LENGTH).optional(),
+    id: z
+      .string()
+      .min(1)
+      .max(MAX_JOB_ID_LENGTH)
+      .refine((id) => isProducerJobId(id) || id.length <= MAX_IDEMPOTENCY_KEY_LENGTH, {
+        message: `must hold at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`,
+      })
+      .optional(),
     model: z.string().min(1).max(64),
     input: z.record(z.string(), z.unknown()).optional(),
     instances: z.array(z.unknown()).optional(),
@@ -91,13 +97,6 @@ function messageValue(message: unknown): { value: unknown } | undefined {
   }
 }
 
-/** A job id for an event without one of its own: its source and id, hashed when that would be too long. */
-export function eventJobId(source: string, id: string): string {
-  const joined = `${source}#${id}`;
-  if (joined.length <= MAX_JOB_ID_LENGTH) return joined;
-  return `ce-${createHash("sha256").update(joined).digest("hex")}`;
-}
-
 function eventData(event: CloudEvent<unknown>): unknown {
   const data = event.data;
   if (data instanceof Uint8Array) {
@@ -121,7 +120,7 @@ function fromCloudEvent(value: Record<string, unknown>, fallbackId: string): Par
     const detail = error instanceof Error ? error.message.split("\n")[0] : String(error);
     return notAJob(fallbackId, `The message is not a valid CloudEvent 1.0: ${detail}`);
   }
-  return fromJobObject(eventData(event), eventJobId(event.source, event.id), "/data");
+  return fromJobObject(eventData(event), queuedEventJobId(event.source, event.id), "/data");
 }
 
 function fromJobObject(value: unknown, fallbackId: string, prefix = ""): ParsedJob {
@@ -170,17 +169,36 @@ export function parseJobMessage(message: unknown, messageId: string): ParsedJob 
   return fromJobObject(value, messageId);
 }
 
-/** What a job's record and the idempotency check compare: its model, body (or event) and metadata. */
-export function jobHash(job: ScoringJob): string {
-  // The event and the callback count only when there is one, so the hash of a plain job stays what it was.
-  const parts = [
+function hashParts(job: ScoringJob): unknown[] {
+  // The event and the callback count only when there is one.
+  return [
     job.model,
     job.body,
     job.metadata ?? null,
     ...(job.event ? [job.event] : []),
     ...(job.callback ? [job.callback] : []),
   ];
-  return createHash("sha256").update(JSON.stringify(parts)).digest("base64url");
+}
+
+/**
+ * What a job's record and the idempotency check compare: its model, body (or event), metadata and callback, as
+ * canonical JSON (members sorted, as RFC 8785 orders them), so the same job with its members in another order is
+ * the same job.
+ */
+export function jobHash(job: ScoringJob): string {
+  return `c1.${createHash("sha256")
+    .update(String(canonicalJson(hashParts(job))))
+    .digest("base64url")}`;
+}
+
+/**
+ * The hash relays before the canonical one recorded (JSON in the order received): a job accepted by such a relay
+ * while a newer one takes over (a deployment's overlap) is still the same job.
+ */
+export function legacyJobHash(job: ScoringJob): string {
+  return createHash("sha256")
+    .update(JSON.stringify(hashParts(job)))
+    .digest("base64url");
 }
 
 /** The job as a queue message: plain JSON (host.json `messageEncoding: none`). */

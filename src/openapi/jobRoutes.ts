@@ -8,7 +8,7 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 /** The 202 of `Prefer: respond-async` on predict: the validated request became a job. */
 export const JOB_ACCEPTED: OpenApiObject = {
   description:
-    "With `Prefer: respond-async`: the request is valid and was accepted as a job (with an `Idempotency-Key`, that key is the job id; the same key and body answer the same job again).",
+    "With `Prefer: respond-async`: the request is valid and was accepted as a job (with an `Idempotency-Key`, the job id is `predict:<key>`; the same key and body, members in any order, answer the same job again).",
   headers: {
     Location: { description: "The job: `/api/jobs/{id}`.", schema: { type: "string" } },
     "Preference-Applied": { description: "`respond-async`.", schema: { type: "string" } },
@@ -36,7 +36,8 @@ export const RESPOND_ASYNC_PARAMETERS: OpenApiObject[] = [
     name: "Idempotency-Key",
     in: "header",
     required: false,
-    description: "With `respond-async`: the job id (1 to 200 characters). Reused with another body: 422.",
+    description:
+      "With `respond-async`: names the job, `predict:<key>` (1 to 200 characters). Reused with another body: 422.",
     schema: { type: "string", minLength: 1, maxLength: 200 },
   },
   {
@@ -61,7 +62,8 @@ const getJob: OpenApiObject = {
       name: "id",
       in: "path",
       required: true,
-      description: "The job id (ids derived from a CloudEvent, `{source}#{id}`, may hold slashes).",
+      description:
+        "The job id as `Location` and results give it: `predict:<key>`, `event:<source>#<id>`, `webhook:<source>#<delivery id>`, or a queue message's own id (ids derived from a CloudEvent may hold slashes).",
       schema: { type: "string" },
     },
   ],

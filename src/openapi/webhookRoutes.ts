@@ -128,7 +128,7 @@ function webhookOperation(source: SourceDefinition): OpenApiObject {
         ? {
             "202": {
               description:
-                "This source has a callback: the delivery was accepted as a scoring job (id `{source}#{delivery id}`, the same for a retry of the delivery); its result is POSTed to the callback, signed.",
+                "This source has a callback: the delivery was accepted as a scoring job (id `webhook:{source}#{delivery id}`, the same for a retry of the delivery); its result is POSTed to the callback, signed.",
               headers: {
                 Location: { description: "The job: `/api/jobs/{id}`.", schema: { type: "string" } },
               },

@@ -308,7 +308,7 @@ describe("result callbacks through the dev host", () => {
     const first = await deliver();
     expect(first.status).toBe(202);
     const { id } = (await first.json()) as { id: string };
-    expect(id).toBe(`crm-push#${deliveryId}`);
+    expect(id).toBe(`webhook:crm-push#${deliveryId}`);
     expect(first.headers.get("location")).toBe(`/api/jobs/${encodeURIComponent(id)}`);
     const again = await deliver();
     expect(again.status).toBe(202);
@@ -340,7 +340,7 @@ describe("result callbacks through the dev host", () => {
     const eventId = jobId("customer");
     const accepted = await postEvent("crm-events", eventId);
     expect(accepted.status).toBe(202);
-    const id = `/crm#${eventId}`;
+    const id = `event:/crm#${eventId}`;
     expect(await accepted.json()).toEqual({
       entry: "crm-events",
       events: [{ id: eventId, source: "/crm", type: CUSTOMER_TYPE, jobId: id, status: "queued" }],
@@ -369,7 +369,7 @@ describe("result callbacks through the dev host", () => {
       detail: "The callback URL is refused: the callback host 127.0.0.2 is not in CALLBACK_ALLOWED_HOSTS",
     });
     // No job was made, so no attempt can ever come; the start-up line named the entry.
-    expect((await fetch(`${base}/jobs/${encodeURIComponent(`/crm#${refusedId}`)}`)).status).toBe(404);
+    expect((await fetch(`${base}/jobs/${encodeURIComponent(`event:/crm#${refusedId}`)}`)).status).toBe(404);
     expect(unlistedEventsEndpoint.connections.count).toBe(0);
     expect(host.output()).toContain(
       "events entry crm-events-unlisted: its callback is refused (the callback host 127.0.0.2 is not in CALLBACK_ALLOWED_HOSTS); POST /api/events/crm-events-unlisted answers 422 until it is allowed",

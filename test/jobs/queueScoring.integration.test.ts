@@ -209,8 +209,9 @@ describe("Prefer: respond-async on predict", () => {
     expect((await resultOf(accepted.id)).type).toBe(SUCCEEDED_TYPE);
   });
 
-  it("an Idempotency-Key is the job id: the same body answers the same job, another body 422", async () => {
+  it("an Idempotency-Key names the job (predict:<key>): the same body answers the same job, another body 422", async () => {
     const key = jobId("idem");
+    const id = `predict:${key}`;
     const send = (body: unknown) =>
       fetch(`${base}/models/churn/predict`, {
         method: "POST",
@@ -219,15 +220,15 @@ describe("Prefer: respond-async on predict", () => {
       });
     const first = await send(CHURN_EXAMPLE);
     expect(first.status).toBe(202);
-    expect(((await first.json()) as { id: string }).id).toBe(key);
-    await resultOf(key);
+    expect(((await first.json()) as { id: string }).id).toBe(id);
+    await resultOf(id);
     const again = await send(CHURN_EXAMPLE);
     expect(again.status).toBe(202);
-    expect(await again.json()).toEqual({ id: key, status: "succeeded" });
+    expect(await again.json()).toEqual({ id, status: "succeeded" });
     const other = await send({ ...CHURN_EXAMPLE, tenure: 1 });
     expect(other.status).toBe(422);
     expect(other.headers.get("content-type")).toMatch(/^application\/problem\+json/);
-    expect(resultsOf(key)).toHaveLength(1);
+    expect(resultsOf(id)).toHaveLength(1);
   });
 
   it("validates as today: a schema violation is 422 and no job is made", async () => {

@@ -1,7 +1,8 @@
 import { EVENTS_ENTRY, requireAdmittedCallback } from "../../deliveries/catalogCallbacks";
 import { jsonResponse, type RelayResponse } from "../../http/problemResponse";
 import type { Jobs } from "../../jobs/createJobs";
-import { eventJobId, type ScoringJob } from "../../jobs/scoringJob";
+import { eventJobId } from "../../jobs/jobIds";
+import type { ScoringJob } from "../../jobs/scoringJob";
 import type { Logger } from "../../shared/logger";
 import { mapWithConcurrency } from "../../shared/mapWithConcurrency";
 import { type Problem, ProblemError, problem } from "../../shared/problem";

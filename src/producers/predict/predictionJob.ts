@@ -1,10 +1,12 @@
+import { randomUUID } from "node:crypto";
 import type { InvocationContext } from "@azure/functions";
 import { callbackRefused } from "../../deliveries/callbackRefused";
 import { jsonResponse, type RelayResponse } from "../../http/problemResponse";
 import type { Jobs } from "../../jobs/createJobs";
+import { MAX_IDEMPOTENCY_KEY_LENGTH, predictJobId } from "../../jobs/jobIds";
 import { jobLocation } from "../../jobs/jobLocation";
 import { MAX_CALLBACK_URL_LENGTH } from "../../jobs/scoringJob";
-import { ProblemError } from "../../shared/problem";
+import { ProblemError, problem } from "../../shared/problem";
 
 export interface PredictionJobRequest {
   model: string;
@@ -25,6 +27,16 @@ export async function acceptPredictionJob(
   request: PredictionJobRequest,
   context: InvocationContext,
 ): Promise<RelayResponse> {
+  const key = request.id;
+  if (key !== undefined && (key.length > MAX_IDEMPOTENCY_KEY_LENGTH || key.trim() === "")) {
+    throw new ProblemError(
+      problem(
+        "invalid-body",
+        400,
+        `The Idempotency-Key must hold 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`,
+      ),
+    );
+  }
   const { callback } = request;
   if (callback !== undefined) {
     if (callback.length > MAX_CALLBACK_URL_LENGTH) {
@@ -35,7 +47,8 @@ export async function acceptPredictionJob(
   }
   const job = await jobs.submit(
     {
-      id: request.id,
+      // The key names a job in the predict namespace only: it cannot name an event's or a delivery's job.
+      id: predictJobId(key ?? randomUUID()),
       model: request.model,
       body: request.body,
       ...(callback === undefined ? {} : { callback }),

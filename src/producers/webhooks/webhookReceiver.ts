@@ -1,13 +1,14 @@
-import { createHash } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { CallbackCheck } from "../../deliveries/allowList";
 import { callbackHost, requireAdmittedCallback, WEBHOOK_SOURCE } from "../../deliveries/catalogCallbacks";
 import { outcomeResponse } from "../../http/outcomeResponse";
 import { parseJsonBody } from "../../http/parseJson";
 import { jsonResponse, type RelayResponse } from "../../http/problemResponse";
 import { requireJsonContentType } from "../../http/requestBody";
+import { webhookJobId } from "../../jobs/jobIds";
 import { jobLocation } from "../../jobs/jobLocation";
 import type { SubmittedJob } from "../../jobs/jobSubmission";
-import { MAX_JOB_ID_LENGTH, type ScoringJob } from "../../jobs/scoringJob";
+import type { ScoringJob } from "../../jobs/scoringJob";
 import { toPredictionRequest } from "../../payloadMapping/payloadMapping";
 import type { PredictionRequest } from "../../scoring/predictionRequest";
 import type { Scorer } from "../../scoring/scorer";
@@ -31,15 +32,10 @@ type ConfiguredSource = WebhookSource & { scheme: SignatureScheme };
 /** What a source with a callback needs of the job model: the callback check and job submission. */
 export interface WebhookJobs {
   admit(url: string): CallbackCheck;
-  submit(job: Omit<ScoringJob, "id"> & { id?: string }, logger: Logger): Promise<SubmittedJob>;
+  submit(job: ScoringJob, logger: Logger): Promise<SubmittedJob>;
 }
 
 /** The job id of a delivery: source and delivery id (hashed when too long), so a sender's retry is one job. */
-function deliveryJobId(source: string, deliveryId: string): string {
-  const joined = `${source}#${deliveryId}`;
-  if (joined.length <= MAX_JOB_ID_LENGTH) return joined;
-  return `hook-${createHash("sha256").update(joined).digest("hex")}`;
-}
 
 function errorText(error: unknown): string {
   return `${error instanceof Error ? `${error.name}: ` : ""}${errorLine(error)}`;
@@ -154,7 +150,7 @@ export class WebhookReceiver {
     requireAdmittedCallback(WEBHOOK_SOURCE, source.name, url, this.jobs, logger);
     const job = await (this.jobs as WebhookJobs).submit(
       {
-        ...(deliveryId ? { id: deliveryJobId(source.name, deliveryId) } : {}),
+        id: webhookJobId(source.name, deliveryId || randomUUID()),
         model: source.model.name,
         body: request.batch
           ? { instances: request.instances }

@@ -114,7 +114,7 @@ describe("CloudEvents in, one scoring result per event out", () => {
           id: event.id,
           source: event.source,
           type: BP_TYPE,
-          jobId: `${event.source}#${event.id}`,
+          jobId: `event:${event.source}#${event.id}`,
           status: "queued",
         },
       ],
@@ -122,7 +122,7 @@ describe("CloudEvents in, one scoring result per event out", () => {
     const result = await resultFor(event.source, event.id);
     expect(result).toMatchObject({
       type: SUCCEEDED_TYPE,
-      subject: `${event.source}#${event.id}`,
+      subject: `event:${event.source}#${event.id}`,
       data: {
         status: "succeeded",
         model: "churn",

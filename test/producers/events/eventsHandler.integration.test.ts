@@ -83,7 +83,7 @@ describe("POST /api/events/{name}", () => {
       type: "urn:aicore-relay:problem:callback-refused",
       detail: expect.stringContaining("CALLBACK_SIGNING_SECRET is not set"),
     });
-    expect(await (await h.relay.features()).jobs.get(`/crm#${event.id}`)).toBeUndefined();
+    expect(await (await h.relay.features()).jobs.get(`event:/crm#${event.id}`)).toBeUndefined();
     expect(
       h.logs.filter((line) => line.includes("events entry crm-push: its callback is refused")),
     ).toHaveLength(1);

@@ -309,7 +309,7 @@ describe("result callbacks through the dev host", () => {
     expect(first.status).toBe(202);
     const { id } = (await first.json()) as { id: string };
     expect(id).toBe(`webhook:crm-push#${deliveryId}`);
-    expect(first.headers.get("location")).toBe(`/api/jobs/${encodeURIComponent(id)}`);
+    expect(first.headers.get("location")).toBe(`/api/jobs/webhook:crm-push%23${deliveryId}`);
     const again = await deliver();
     expect(again.status).toBe(202);
     expect(((await again.json()) as { id: string }).id).toBe(id);

@@ -3,7 +3,7 @@ import { CallbackAllowList } from "../../src/deliveries/allowList";
 import { messageOf } from "../support/thrown";
 
 const list = CallbackAllowList.parse(
-  "crm.example.com, *.shop.example.org,http://127.0.0.1,http://*.intra.example",
+  "crm.example.com, *.shop.example.org,http://127.0.0.1:8080,https://127.0.0.1,http://*.intra.example",
 );
 
 function reasonOf(url: string, allowList = list): string {
@@ -37,11 +37,50 @@ describe("CALLBACK_ALLOWED_HOSTS", () => {
     expect(list.check("https://crm.example.com@attacker.test/").allowed).toBe(false);
   });
 
-  it("refuses plain HTTP unless the host is listed with http://", () => {
-    expect(reasonOf("http://crm.example.com/h")).toContain("must use https");
+  it("refuses plain HTTP unless the origin is listed with http://", () => {
+    expect(reasonOf("http://crm.example.com/h")).toBe(
+      "the callback origin http://crm.example.com:80 is not in CALLBACK_ALLOWED_HOSTS (listed for crm.example.com: https://crm.example.com:443)",
+    );
     expect(list.check("http://127.0.0.1:8080/h")).toMatchObject({ allowed: true, exactHost: true });
     expect(list.check("https://127.0.0.1/h").allowed).toBe(true);
     expect(list.check("http://a.intra.example/h")).toMatchObject({ allowed: true, exactHost: false });
+  });
+
+  it("admits only the listed port: a host-only entry is the scheme's default port", () => {
+    expect(list.check("https://crm.example.com:443/h").allowed).toBe(true);
+    expect(reasonOf("https://crm.example.com:8443/h")).toContain(
+      "origin https://crm.example.com:8443 is not in",
+    );
+    expect(reasonOf("http://127.0.0.1:9090/h")).toContain("origin http://127.0.0.1:9090 is not in");
+    expect(reasonOf("http://127.0.0.1/h")).toContain("origin http://127.0.0.1:80 is not in");
+    expect(reasonOf("https://127.0.0.1:8080/h")).toContain("origin https://127.0.0.1:8080 is not in");
+    expect(reasonOf("http://a.intra.example:81/h")).toContain("not in");
+    const legacy = CallbackAllowList.parse("http://10.1.2.3");
+    expect(legacy.check("http://10.1.2.3/h").allowed).toBe(true);
+    expect(legacy.check("http://10.1.2.3:80/h").allowed).toBe(true);
+    expect(legacy.check("http://10.1.2.3:8080/h").allowed).toBe(false);
+    expect(legacy.check("https://10.1.2.3/h").allowed).toBe(false);
+  });
+
+  it("admits any port with :* (development), and a listed port over the listed scheme only", () => {
+    const any = CallbackAllowList.parse("http://127.0.0.1:*,https://crm.example.com:8443");
+    expect(any.check("http://127.0.0.1:1/h").allowed).toBe(true);
+    expect(any.check("http://127.0.0.1:65535/h").allowed).toBe(true);
+    expect(any.check("https://127.0.0.1:1/h").allowed).toBe(false);
+    expect(any.check("https://crm.example.com:8443/h").allowed).toBe(true);
+    expect(any.check("https://crm.example.com/h").allowed).toBe(false);
+  });
+
+  it("admits only paths under an entry's path prefix, at a segment boundary, after dot segments resolve", () => {
+    const hooks = CallbackAllowList.parse("https://crm.example.com/hooks/");
+    expect(hooks.check("https://crm.example.com/hooks").allowed).toBe(true);
+    expect(hooks.check("https://crm.example.com/hooks/churn?x=1").allowed).toBe(true);
+    expect(reasonOf("https://crm.example.com/hooksx", hooks)).toContain("outside the path prefixes");
+    expect(reasonOf("https://crm.example.com/hooks/../admin", hooks)).toContain("outside the path prefixes");
+    expect(reasonOf("https://crm.example.com/hooks%2F..%2Fadmin", hooks)).toContain(
+      "outside the path prefixes",
+    );
+    expect(reasonOf("https://crm.example.com/", hooks)).not.toContain("/hooks");
   });
 
   it("refuses 127.0.0.2 when only 127.0.0.1 is listed", () => {
@@ -51,15 +90,15 @@ describe("CALLBACK_ALLOWED_HOSTS", () => {
   });
 
   it("judges the host as URL parsing normalises it (numeric and hex IPv4 forms are 127.0.0.1)", () => {
-    expect(list.check("http://2130706433/h").allowed).toBe(true);
-    expect(list.check("http://0x7f.0.0.1/h").allowed).toBe(true);
+    expect(list.check("http://2130706433:8080/h").allowed).toBe(true);
+    expect(list.check("http://0x7f.0.0.1:8080/h").allowed).toBe(true);
     expect(reasonOf("http://2130706434/h")).toContain("127.0.0.2");
   });
 
   it("matches IPv6 literals in their normal form", () => {
-    const v6 = CallbackAllowList.parse("http://[0:0:0:0:0:0:0:1]");
+    const v6 = CallbackAllowList.parse("http://[0:0:0:0:0:0:0:1]:9000");
     expect(v6.check("http://[::1]:9000/h")).toMatchObject({ allowed: true, exactHost: true });
-    expect(v6.check("http://[::ffff:127.0.0.1]/h").allowed).toBe(false);
+    expect(v6.check("http://[::ffff:127.0.0.1]:9000/h").allowed).toBe(false);
   });
 
   it("refuses other schemes, relative URLs and URLs with credentials", () => {
@@ -74,14 +113,26 @@ describe("CALLBACK_ALLOWED_HOSTS", () => {
     expect(CallbackAllowList.parse(" , ").check("https://crm.example.com/").allowed).toBe(false);
   });
 
-  it("stops the app on an entry with a scheme other than http://, a port, a path or a bare wildcard", () => {
+  it("reads https://, a port and a path prefix, and a host-only entry as https on 443", () => {
+    const entries = CallbackAllowList.parse(
+      "https://crm.example.com,crm2.example.com:443,crm3.example.com/hooks",
+    );
+    expect(entries.check("https://crm.example.com/h").allowed).toBe(true);
+    expect(entries.check("https://crm2.example.com/h").allowed).toBe(true);
+    expect(entries.check("https://crm3.example.com/hooks/x").allowed).toBe(true);
+  });
+
+  it("stops the app on an entry with another scheme, a query, credentials, a bad port or a bare wildcard", () => {
     for (const entry of [
-      "https://crm.example.com",
-      "crm.example.com:443",
-      "crm.example.com/hooks",
+      "ftp://crm.example.com",
+      "https://crm.example.com?x=1",
+      "https://u:p@crm.example.com",
+      "crm.example.com:0",
+      "crm.example.com:65536",
       "*",
       "*.",
       "a.*.b",
+      "https://*.[::1]",
     ]) {
       expect(
         messageOf(() => CallbackAllowList.parse(entry)),

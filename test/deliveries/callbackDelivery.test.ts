@@ -66,7 +66,7 @@ async function setUp(script: ScriptedAnswer[], options: { schedule?: string; all
   const jobs = new MemoryJobs();
   const queue = new MemoryQueue();
   const warnings: string[] = [];
-  const allowList = CallbackAllowList.parse(options.allowed ?? "http://127.0.0.1");
+  const allowList = CallbackAllowList.parse(options.allowed ?? "http://127.0.0.1:*");
   const delivery = new CallbackDelivery({
     admit: (url) => allowList.check(url),
     send: (message) => sender.send(message),

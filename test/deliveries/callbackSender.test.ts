@@ -55,7 +55,7 @@ describe("one callback attempt", () => {
   it("POSTs the CloudEvent, signed so that the standardwebhooks library verifies it, and counts a 2xx as delivered", async () => {
     const endpoint = await receiver([{ status: 204 }]);
     const outcome = await sender().send({
-      target: allowed("http://127.0.0.1", `${endpoint.url}/hooks`),
+      target: allowed("http://127.0.0.1:*", `${endpoint.url}/hooks`),
       id: "res-1",
       body: EVENT,
     });
@@ -79,7 +79,7 @@ describe("one callback attempt", () => {
       { status: 429, headers: { "Retry-After": inTwoMinutes } },
       { status: 500, headers: { "Retry-After": "7" } },
     ]);
-    const target = allowed("http://127.0.0.1", endpoint.url);
+    const target = allowed("http://127.0.0.1:*", endpoint.url);
     const send = () => sender().send({ target, id: "res-1", body: EVENT });
     expect(await send()).toEqual({
       kind: "failed",
@@ -96,7 +96,7 @@ describe("one callback attempt", () => {
   it("reports 410 Gone as gone", async () => {
     const endpoint = await receiver([{ status: 410 }]);
     const outcome = await sender().send({
-      target: allowed("http://127.0.0.1", endpoint.url),
+      target: allowed("http://127.0.0.1:*", endpoint.url),
       id: "res-1",
       body: EVENT,
     });
@@ -107,7 +107,7 @@ describe("one callback attempt", () => {
     const elsewhere = await receiver();
     const endpoint = await receiver([{ status: 302, headers: { Location: `${elsewhere.url}/moved` } }]);
     const outcome = await sender().send({
-      target: allowed("http://127.0.0.1", endpoint.url),
+      target: allowed("http://127.0.0.1:*", endpoint.url),
       id: "res-1",
       body: EVENT,
     });
@@ -123,7 +123,7 @@ describe("one callback attempt", () => {
     const silent = await startLoopbackServer(() => new Promise(() => {}));
     cleanups.push(() => silent.close());
     const outcome = await sender({ timeoutMs: 300 }).send({
-      target: allowed("http://127.0.0.1", silent.url),
+      target: allowed("http://127.0.0.1:*", silent.url),
       id: "res-1",
       body: EVENT,
     });
@@ -146,7 +146,7 @@ describe("one callback attempt", () => {
     });
     cleanups.push(() => chatty.close());
     const outcome = await sender({ maxAnswerBytes: 64 * 1024 }).send({
-      target: allowed("http://127.0.0.1", chatty.url),
+      target: allowed("http://127.0.0.1:*", chatty.url),
       id: "res-1",
       body: EVENT,
     });
@@ -160,7 +160,7 @@ describe("one callback attempt", () => {
     const { port } = probe.address() as AddressInfo;
     await new Promise((resolve) => probe.close(resolve));
     const outcome = await sender().send({
-      target: allowed("http://127.0.0.1", `http://127.0.0.1:${port}/`),
+      target: allowed("http://127.0.0.1:*", `http://127.0.0.1:${port}/`),
       id: "res-1",
       body: EVENT,
     });
@@ -186,7 +186,7 @@ describe("SSRF guard on a callback attempt", () => {
   it("never connects to a name that resolves to a refused address", async () => {
     const listener = await receiver([], "127.0.0.2");
     const { resolve } = resolvingTo("127.0.0.2");
-    const target = allowed("http://*.receiver.test", `http://hooks.receiver.test:${listener.port}/`);
+    const target = allowed("http://*.receiver.test:*", `http://hooks.receiver.test:${listener.port}/`);
     const outcome = await sender({ resolve }).send({ target, id: "res-1", body: EVENT });
     expect(outcome).toMatchObject({ kind: "refused" });
     expect(listener.connections.count).toBe(0);
@@ -198,7 +198,7 @@ describe("SSRF guard on a callback attempt", () => {
     const rebound = await startLoopbackServer(() => {}, { host: "127.0.0.2", port: checked.port });
     cleanups.push(() => rebound.close());
     const { resolve, calls } = resolvingTo("127.0.0.1", "127.0.0.2");
-    const target = allowed("http://receiver.test", `http://receiver.test:${checked.port}/hooks`);
+    const target = allowed("http://receiver.test:*", `http://receiver.test:${checked.port}/hooks`);
     const outcome = await sender({ resolve }).send({ target, id: "res-1", body: EVENT });
     expect(outcome).toEqual({ kind: "delivered", status: 200 });
     expect(calls).toEqual(["receiver.test"]);

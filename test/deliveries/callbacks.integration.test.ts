@@ -43,7 +43,7 @@ function hostEnv(): NodeJS.ProcessEnv {
     SCORING_QUEUE: JOBS,
     RESULTS_QUEUE: RESULTS,
     CALLBACK_QUEUE: CALLBACKS,
-    CALLBACK_ALLOWED_HOSTS: "http://127.0.0.1",
+    CALLBACK_ALLOWED_HOSTS: "http://127.0.0.1:*",
     CALLBACK_SIGNING_SECRET: RECEIVER_SECRET,
     CALLBACK_RETRY_SCHEDULE: "1s,1s,1s",
     AzureFunctionsJobHost__extensions__queues__maxPollingInterval: "00:00:00.200",

@@ -15,7 +15,7 @@ let endpoint: Awaited<ReturnType<typeof startCallbackReceiver>>;
 beforeAll(async () => {
   endpoint = await startCallbackReceiver([{ status: 503 }, { status: 200 }]);
   launcher = await startLauncher({
-    CALLBACK_ALLOWED_HOSTS: "http://127.0.0.1",
+    CALLBACK_ALLOWED_HOSTS: "http://127.0.0.1:*",
     CALLBACK_SIGNING_SECRET: RECEIVER_SECRET,
     CALLBACK_RETRY_SCHEDULE: "0s,1s,1s",
   });

@@ -46,7 +46,7 @@ describe("docs/jobs-and-callbacks.md: verifying a callback", () => {
     signer: CallbackSigner.fromSetting(RECEIVER_SECRET) as CallbackSigner,
   });
   const target = () => {
-    const check = CallbackAllowList.parse("http://127.0.0.1").check(`http://127.0.0.1:${port}/hooks`);
+    const check = CallbackAllowList.parse("http://127.0.0.1:*").check(`http://127.0.0.1:${port}/hooks`);
     if (!check.allowed) throw new Error(check.reason);
     return check;
   };
@@ -123,7 +123,7 @@ describe("docs/jobs-and-callbacks.md: verifying a callback", () => {
     const capture = await startLoopbackServer((_request, response) => {
       response.writeHead(204).end();
     });
-    const check = CallbackAllowList.parse("http://127.0.0.1").check(capture.url);
+    const check = CallbackAllowList.parse("http://127.0.0.1:*").check(capture.url);
     if (!check.allowed) throw new Error(check.reason);
     await sender.send({ target: check, id: "result-0003", body: EVENT });
     await capture.close();

@@ -129,7 +129,7 @@ beforeAll(async () => {
     SCORING_QUEUE: "echo-scoring-requests",
     RESULTS_QUEUE: RESULTS,
     CALLBACK_QUEUE: "echo-callbacks",
-    CALLBACK_ALLOWED_HOSTS: "http://127.0.0.1",
+    CALLBACK_ALLOWED_HOSTS: "http://127.0.0.1:*",
     CALLBACK_SIGNING_SECRET: RECEIVER_SECRET,
     ECHO_USER: USER,
     ECHO_PASSWORD: PASSWORD,

@@ -15,7 +15,7 @@ export interface CallbackMessage {
 /** What one attempt came to. `detail` is one line that names the host, never the URL's path or query. */
 export type AttemptOutcome =
   | { kind: "delivered"; status: number }
-  /** Worth another attempt; `retryAfterMs` when a 429/503 said when. */
+  /** Worth another attempt; `retryAfterMs` when the answer said when (Retry-After). */
   | { kind: "failed"; status?: number; retryAfterMs?: number; detail: string }
   /** 410 Gone: the receiver asks not to be called again. */
   | { kind: "gone"; status: 410; detail: string }
@@ -43,17 +43,18 @@ function statusOutcome(response: http.IncomingMessage, host: string): AttemptOut
   const status = response.statusCode ?? 0;
   if (status >= 200 && status < 300) return { kind: "delivered", status };
   if (status === 410) return { kind: "gone", status, detail: `${host} answered 410 Gone` };
+  // Every answer that is retried may say when (RFC 9110 §10.2.3): 429 and 503 most often, but not only them.
+  const retryAfterSeconds = parseRetryAfter(response.headers["retry-after"]);
+  const when = retryAfterSeconds === undefined ? {} : { retryAfterMs: retryAfterSeconds * 1000 };
   if (status >= 300 && status < 400) {
-    return { kind: "failed", status, detail: `${host} answered ${status} (redirects are not followed)` };
+    return {
+      kind: "failed",
+      status,
+      detail: `${host} answered ${status} (redirects are not followed)`,
+      ...when,
+    };
   }
-  const retryAfterSeconds =
-    status === 429 || status === 503 ? parseRetryAfter(response.headers["retry-after"]) : undefined;
-  return {
-    kind: "failed",
-    status,
-    detail: `${host} answered ${status}`,
-    ...(retryAfterSeconds === undefined ? {} : { retryAfterMs: retryAfterSeconds * 1000 }),
-  };
+  return { kind: "failed", status, detail: `${host} answered ${status}`, ...when };
 }
 
 function transportOutcome(error: unknown, host: string, timedOut: boolean): AttemptOutcome {
@@ -65,7 +66,7 @@ function transportOutcome(error: unknown, host: string, timedOut: boolean): Atte
 
 /**
  * Makes one attempt of a callback, as a Standard Webhooks sender: signed, POSTed once, only a 2xx counts; a 3xx
- * is a failure and is never followed; Retry-After is read on 429/503; 410 is `gone`. The address is checked by
+ * is a failure and is never followed; Retry-After is read on every retried answer; 410 is `gone`. The address is checked by
  * the SSRF guard and the socket connects to exactly that address. Never throws.
  */
 export class CallbackSender {

@@ -1,9 +1,8 @@
 import { Webhook } from "standardwebhooks";
 import { ConfigError } from "../config/configError";
-import { splitSecrets } from "../shared/secrets";
+import { isStandardWebhooksSecret, splitSecrets } from "../shared/secrets";
 
 const SETTING = "CALLBACK_SIGNING_SECRET";
-const SECRET = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
 
 /** The Standard Webhooks headers of one attempt. */
 export interface SignatureHeaders {
@@ -13,28 +12,30 @@ export interface SignatureHeaders {
 }
 
 /**
- * Signs callbacks as a Standard Webhooks sender, with the `standardwebhooks` library. `CALLBACK_SIGNING_SECRET`
- * holds one or more space-separated `whsec_` secrets: the first signs; the others are there so that a rotation can
- * be announced (receivers accept the old and the new one while it runs).
+ * Signs callbacks as a Standard Webhooks sender, with the `standardwebhooks` library. A setting holds one or more
+ * space-separated `whsec_` secrets (each the base64 of at least 24 bytes, as for inbound sources): every one of them
+ * signs, and the signatures go space-delimited in one `webhook-signature` header, as the specification sends them
+ * during a rotation — a receiver holding the old or the new secret verifies it, so neither side waits for the other.
  */
 export class CallbackSigner {
-  private constructor(private readonly webhook: Webhook) {}
+  private constructor(private readonly webhooks: readonly Webhook[]) {}
 
-  /** Undefined when the setting is unset; throws a ConfigError (never echoing a secret) when a secret is malformed. */
-  static fromSetting(value: string | undefined): CallbackSigner | undefined {
-    const secrets = splitSecrets(value);
-    const webhooks = secrets.map((secret) => {
+  /**
+   * Undefined when the setting is unset; throws a ConfigError (never echoing a secret) when a secret is malformed.
+   * `setting` names the setting in that error (`CALLBACK_SIGNING_SECRET`, or a catalog entry's own).
+   */
+  static fromSetting(value: string | undefined, setting = SETTING): CallbackSigner | undefined {
+    const webhooks = splitSecrets(value).map((secret) => {
       try {
-        if (!SECRET.test(secret)) throw new Error("not whsec_ and base64");
+        if (!isStandardWebhooksSecret(secret)) throw new Error("not whsec_ and base64 of 24 bytes");
         return new Webhook(secret);
       } catch {
         throw new ConfigError(
-          `${SETTING} holds a secret that is not a Standard Webhooks secret (whsec_ and base64)`,
+          `${setting} holds a secret that is not a Standard Webhooks secret (whsec_ and the base64 of at least 24 bytes)`,
         );
       }
     });
-    const first = webhooks[0];
-    return first === undefined ? undefined : new CallbackSigner(first);
+    return webhooks.length === 0 ? undefined : new CallbackSigner(webhooks);
   }
 
   /** `id` is the result's id, the same on every attempt; `at` is the attempt's time. */
@@ -42,7 +43,7 @@ export class CallbackSigner {
     return {
       "webhook-id": id,
       "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
-      "webhook-signature": this.webhook.sign(id, at, body),
+      "webhook-signature": this.webhooks.map((webhook) => webhook.sign(id, at, body)).join(" "),
     };
   }
 }

@@ -11,13 +11,24 @@ const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as c
 const DURATION = /^(\d{1,9})(ms|s|m|h|d)$/;
 const MAX_ATTEMPTS = 100;
 
+/** Up to this share of a retry's delay is added at random, so that the retries of many callbacks that failed together (a receiver's outage) do not all arrive at the same moment. */
+export const JITTER_SHARE = 0.1;
+
 /**
  * `CALLBACK_RETRY_SCHEDULE`: one delay per attempt, comma-separated durations (`500ms`, `5s`, `5m`, `2h`, `1d`).
  * The first delay is the wait before the first attempt, each next one the wait after a failed attempt; as many
  * attempts as delays.
  */
 export class RetrySchedule {
-  private constructor(readonly delaysMs: readonly number[]) {}
+  private constructor(
+    readonly delaysMs: readonly number[],
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** The same delays, with another source of randomness for the jitter (tests). */
+  withRandom(random: () => number): RetrySchedule {
+    return new RetrySchedule(this.delaysMs, random);
+  }
 
   /** Throws a one-line ConfigError naming the setting; an unset or empty setting is the default schedule. */
   static parse(text: string | undefined): RetrySchedule {
@@ -50,12 +61,14 @@ export class RetrySchedule {
   }
 
   /**
-   * The wait before the attempt after failed attempt `attempt` (1-based), or undefined when that was the last.
-   * A receiver's Retry-After can make it longer than the schedule, never shorter, and never over the queue's 7 days.
+   * The wait before the attempt after failed attempt `attempt` (1-based), or undefined when that was the last: the
+   * schedule's delay plus up to JITTER_SHARE of it at random. A receiver's Retry-After can make it longer, never
+   * shorter, and nothing makes it longer than the queue's 7 days.
    */
   delayAfter(attempt: number, retryAfterMs?: number): number | undefined {
     const scheduled = this.delaysMs[attempt];
     if (scheduled === undefined) return undefined;
-    return Math.min(Math.max(scheduled, retryAfterMs ?? 0), MAX_DELAY_MS);
+    const jittered = scheduled + Math.floor(scheduled * JITTER_SHARE * this.random());
+    return Math.min(Math.max(jittered, retryAfterMs ?? 0), MAX_DELAY_MS);
   }
 }

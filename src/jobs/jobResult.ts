@@ -29,11 +29,14 @@ export interface ResultData {
 export type ResultEvent = Record<string, unknown> & { id: string; type: string; data: ResultData };
 
 /**
- * The result's CloudEvent id, derived from the job id alone: a result published again after a crash carries the
- * same id, so consumers de-duplicate on it (CloudEvents: source + id identify an event).
+ * The result's CloudEvent id (and its callback's `webhook-id`), derived from the job id and the time the result was
+ * made: a result published or called back again (after a crash, on every retry) is read from the job record and
+ * carries the same id, so consumers de-duplicate on it; a later result of a job id used again after its record
+ * expired is another result, with another id, that no receiver drops as a duplicate.
  */
-export function resultEventId(jobId: string): string {
-  return `result-${createHash("sha256").update(jobId).digest("hex").slice(0, 40)}`;
+export function resultEventId(jobId: string, createdAt: Date): string {
+  const made = createdAt.toISOString();
+  return `result-${createHash("sha256").update(`${jobId}\n${made}`).digest("hex").slice(0, 40)}`;
 }
 
 /**
@@ -43,7 +46,7 @@ export function resultEventId(jobId: string): string {
 export function resultEvent(data: ResultData, completedAt: Date): ResultEvent {
   const event = new CloudEvent<ResultData>({
     specversion: "1.0",
-    id: resultEventId(data.jobId),
+    id: resultEventId(data.jobId, completedAt),
     type: data.status === "succeeded" ? SUCCEEDED_TYPE : FAILED_TYPE,
     source: `/models/${encodeURIComponent(data.model || "unknown")}`,
     subject: data.jobId,

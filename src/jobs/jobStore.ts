@@ -273,7 +273,7 @@ export class JobStore {
     const view = viewOf(record);
     const { callback } = view;
     return {
-      resultId: view.event?.id ?? resultEventId(jobId),
+      resultId: view.event?.id ?? resultEventId(jobId, new Date(view.completedAt ?? record.claimedAt)),
       body: view.event ? JSON.stringify(view.event) : undefined,
       ...(callback ? { callback } : {}),
     };

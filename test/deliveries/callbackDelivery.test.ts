@@ -70,7 +70,8 @@ async function setUp(script: ScriptedAnswer[], options: { schedule?: string; all
   const delivery = new CallbackDelivery({
     admit: (url) => allowList.check(url),
     send: (message) => sender.send(message),
-    schedule: RetrySchedule.parse(options.schedule ?? "1s,1s,1s"),
+    // No jitter: the tests read the delays the schedule names.
+    schedule: RetrySchedule.parse(options.schedule ?? "1s,1s,1s").withRandom(() => 0),
     queue,
     jobs,
   });

@@ -72,12 +72,14 @@ describe("one callback attempt", () => {
     expect(endpoint.requests[0]).toMatchObject({ method: "POST", url: "/hooks" });
   });
 
-  it("says when a 503 or 429 asked to wait (Retry-After in seconds or as a date), and ignores it on other statuses", async () => {
+  it("says when any retried answer asked to wait (Retry-After in seconds or as a date), 500 and 302 too", async () => {
     const inTwoMinutes = new Date(Date.now() + 120_000).toUTCString();
     const endpoint = await receiver([
       { status: 503, headers: { "Retry-After": "7" } },
       { status: 429, headers: { "Retry-After": inTwoMinutes } },
       { status: 500, headers: { "Retry-After": "7" } },
+      { status: 302, headers: { "Retry-After": "3", Location: "/elsewhere" } },
+      { status: 500 },
     ]);
     const target = allowed("http://127.0.0.1:*", endpoint.url);
     const send = () => sender().send({ target, id: "res-1", body: EVENT });
@@ -90,6 +92,13 @@ describe("one callback attempt", () => {
     const throttled = await send();
     expect(throttled).toMatchObject({ kind: "failed", status: 429 });
     expect(throttled.kind === "failed" && throttled.retryAfterMs).toBeGreaterThanOrEqual(118_000);
+    expect(await send()).toEqual({
+      kind: "failed",
+      status: 500,
+      retryAfterMs: 7_000,
+      detail: `${target.url.host} answered 500`,
+    });
+    expect(await send()).toMatchObject({ kind: "failed", status: 302, retryAfterMs: 3_000 });
     expect(await send()).toEqual({ kind: "failed", status: 500, detail: `${target.url.host} answered 500` });
   });
 

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { QueueClient } from "@azure/storage-queue";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { FAILED_TYPE, type ResultEvent, resultEventId, SUCCEEDED_TYPE } from "../../src/jobs/jobResult";
+import { FAILED_TYPE, type ResultEvent, SUCCEEDED_TYPE } from "../../src/jobs/jobResult";
 import type { RelayStatus } from "../../src/relay/relayStatus";
 import { DevHostProcess, requireBuild } from "../dev/host/devHostProcess";
 import { crmEvent, standardWebhooksHeaders } from "../producers/webhooks/signing";
@@ -125,6 +125,16 @@ async function jobRecord(id: string) {
 }
 
 /** Waits until the job record's callback reaches `state`, and answers the record. */
+/** The result's CloudEvent id, which is its callback's webhook-id on every attempt. */
+async function resultIdOf(jobId: string): Promise<string> {
+  await results.waitFor(
+    (events) => events.some((event) => event.subject === jobId),
+    20_000,
+    `the result of ${jobId}`,
+  );
+  return results.messages.find((event) => event.subject === jobId)?.id ?? "";
+}
+
 async function callbackSettled(id: string, state: string, timeout = 20_000) {
   await expect
     .poll(async () => (await jobRecord(id)).callback?.state, { timeout, interval: 200 })
@@ -148,10 +158,11 @@ describe("result callbacks through the dev host", () => {
     const id = jobId("churn-callback");
     await enqueue(jobs, job(id, `${endpoint.url}/hooks/churn-scores?tenant=7`));
     const record = await callbackSettled(id, "delivered");
+    const resultId = await resultIdOf(id);
     expect(endpoint.received.map((r) => [r.answeredStatus, r.webhookId, r.verified, r.contentType])).toEqual([
-      [503, resultEventId(id), true, "application/cloudevents+json"],
-      [503, resultEventId(id), true, "application/cloudevents+json"],
-      [200, resultEventId(id), true, "application/cloudevents+json"],
+      [503, resultId, true, "application/cloudevents+json"],
+      [503, resultId, true, "application/cloudevents+json"],
+      [200, resultId, true, "application/cloudevents+json"],
     ]);
     expect(endpoint.requests.map((r) => r.url)).toEqual(Array(3).fill("/hooks/churn-scores?tenant=7"));
     // The schedule: 1 s before the first attempt, 1 s after each failure.
@@ -253,7 +264,8 @@ describe("result callbacks through the dev host", () => {
     expect(accepted.status).toBe(202);
     const { id } = (await accepted.json()) as { id: string };
     await callbackSettled(id, "delivered");
-    expect(endpoint.received.map((r) => [r.webhookId, r.verified])).toEqual([[resultEventId(id), true]]);
+    const resultId = await resultIdOf(id);
+    expect(endpoint.received.map((r) => [r.webhookId, r.verified])).toEqual([[resultId, true]]);
 
     const refused = await post({ Prefer: "respond-async", "Callback-Url": "http://127.0.0.2:9/h" });
     expect(refused.status).toBe(422);
@@ -285,9 +297,10 @@ describe("result callbacks through the dev host", () => {
     await killed;
     await startHost();
     await callbackSettled(id, "delivered");
+    const resultId = await resultIdOf(id);
     expect(endpoint.received.map((r) => [r.webhookId, r.verified])).toEqual([
-      [resultEventId(id), true],
-      [resultEventId(id), true],
+      [resultId, true],
+      [resultId, true],
     ]);
     expect((await jobRecord(id)).callback).toMatchObject({ attempts: 1, lastStatus: 200 });
     expect(await pendingTasks()).toBe(0);
@@ -314,9 +327,8 @@ describe("result callbacks through the dev host", () => {
     expect(again.status).toBe(202);
     expect(((await again.json()) as { id: string }).id).toBe(id);
     await callbackSettled(id, "delivered");
-    expect(sourceEndpoint.received.map((r) => [r.webhookId, r.verified])).toEqual([
-      [resultEventId(id), true],
-    ]);
+    const resultId = await resultIdOf(id);
+    expect(sourceEndpoint.received.map((r) => [r.webhookId, r.verified])).toEqual([[resultId, true]]);
     expect(JSON.parse(sourceEndpoint.received[0]?.body ?? "")).toMatchObject({
       type: SUCCEEDED_TYPE,
       subject: id,
@@ -348,8 +360,9 @@ describe("result callbacks through the dev host", () => {
     expect(await postEvent("crm-events", eventId).then((again) => again.status)).toBe(202);
     const record = await callbackSettled(id, "delivered");
     expect(record.callback).toMatchObject({ url: `${eventsEndpoint.url}/hooks/churn-scores`, attempts: 1 });
+    const resultId = await resultIdOf(id);
     expect(eventsEndpoint.received.map((r) => [r.webhookId, r.verified, r.contentType])).toEqual([
-      [resultEventId(id), true, "application/cloudevents+json"],
+      [resultId, true, "application/cloudevents+json"],
     ]);
     expect(JSON.parse(eventsEndpoint.received[0]?.body ?? "")).toMatchObject({
       type: SUCCEEDED_TYPE,

@@ -51,12 +51,14 @@ describe("result callbacks, against npm start", () => {
         state: "delivered",
         attempts: 2,
       });
+    const delivered = JSON.parse(endpoint.received[1]?.body ?? "") as { id: string; time: string };
+    const resultId = resultEventId(id, new Date(delivered.time));
     expect(endpoint.received.map((r) => [r.answeredStatus, r.webhookId, r.verified])).toEqual([
-      [503, resultEventId(id), true],
-      [200, resultEventId(id), true],
+      [503, resultId, true],
+      [200, resultId, true],
     ]);
-    expect(JSON.parse(endpoint.received[1]?.body ?? "")).toMatchObject({
-      id: resultEventId(id),
+    expect(delivered).toMatchObject({
+      id: resultId,
       type: "aicore-relay.prediction.succeeded",
       subject: id,
     });

@@ -34,7 +34,7 @@ describe("CALLBACK_RETRY_SCHEDULE", () => {
   });
 
   it("waits the first delay before the first attempt and the next one after each failure", () => {
-    const schedule = RetrySchedule.parse("1s,2s,3s");
+    const schedule = RetrySchedule.parse("1s,2s,3s").withRandom(() => 0);
     expect(schedule.firstDelayMs).toBe(1_000);
     expect(schedule.delayAfter(1)).toBe(2_000);
     expect(schedule.delayAfter(2)).toBe(3_000);
@@ -42,11 +42,21 @@ describe("CALLBACK_RETRY_SCHEDULE", () => {
   });
 
   it("lets Retry-After lengthen a delay but never shorten it, and caps it at the queue's seven days", () => {
-    const schedule = RetrySchedule.parse("0s,10s,10s");
+    const schedule = RetrySchedule.parse("0s,10s,10s").withRandom(() => 0);
     expect(schedule.delayAfter(1, 30_000)).toBe(30_000);
     expect(schedule.delayAfter(1, 1_000)).toBe(10_000);
     expect(schedule.delayAfter(1, 30 * 24 * HOUR)).toBe(MAX_DELAY_MS);
     expect(schedule.delayAfter(3, 1_000)).toBeUndefined();
+  });
+
+  it("adds up to a tenth of each retry's delay at random, never less than the schedule", () => {
+    const schedule = RetrySchedule.parse("0s,10s,1h");
+    const delays = Array.from({ length: 200 }, () => schedule.delayAfter(1) ?? 0);
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(10_000);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(11_000);
+    expect(new Set(delays).size).toBeGreaterThan(50);
+    expect(schedule.withRandom(() => 0.999).delayAfter(2)).toBe(HOUR + Math.floor(HOUR * 0.1 * 0.999));
+    expect(schedule.withRandom(() => 0.5).delayAfter(1, 60_000)).toBe(60_000);
   });
 
   it("stops the app on a value that is not a list of durations, naming the setting", () => {

@@ -75,7 +75,7 @@ describe("a producer with a storage queue, against npm start", () => {
       const mine = results.messages.filter((e) => e.subject === id);
       expect(mine).toHaveLength(1);
       expect(mine[0]).toMatchObject({
-        id: resultEventId(id),
+        id: resultEventId(id, new Date(String(mine[0]?.time))),
         type: SUCCEEDED_TYPE,
         data: { metadata: { row: i } },
       });

@@ -72,7 +72,7 @@ describe("scoring jobs from a storage queue", () => {
     const event = await resultOf(id);
     expect(event).toMatchObject({
       specversion: "1.0",
-      id: resultEventId(id),
+      id: resultEventId(id, new Date(String(event.time))),
       type: SUCCEEDED_TYPE,
       source: "/models/churn",
       subject: id,

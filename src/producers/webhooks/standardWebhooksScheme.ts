@@ -1,5 +1,6 @@
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { ProblemError, problem } from "../../shared/problem";
+import { isStandardWebhooksSecret } from "../../shared/secrets";
 import { requireFreshTimestamp, signatureInvalid } from "./signatureFailure";
 import type { SignatureScheme, SignedDelivery } from "./signatureScheme";
 
@@ -7,15 +8,6 @@ const SIGNATURE_ENTRY = /^v1,[A-Za-z0-9+/]+={0,2}$/;
 /** Canonical seconds: the library parses `0<ts>` as `<ts>` and would verify bytes other than those received. */
 const CANONICAL_TIMESTAMP = /^(0|[1-9]\d{0,11})$/;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
-const SECRET = /^whsec_([A-Za-z0-9+/]+={0,2})$/;
-/** The spec's secrets are 24 to 64 random bytes; fewer is a typo or a secret of another kind. */
-const MIN_SECRET_BYTES = 24;
-
-/** `whsec_` and the base64 of at least 24 bytes, as the Standard Webhooks specification issues them. */
-export function isStandardWebhooksSecret(secret: string): boolean {
-  const base64 = SECRET.exec(secret)?.[1];
-  return base64 !== undefined && Buffer.from(base64, "base64").byteLength >= MIN_SECRET_BYTES;
-}
 
 /**
  * Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`), verified by the `standardwebhooks`

@@ -87,10 +87,14 @@ function callbackOf(f: Fields): JobCallback | undefined {
 }
 
 /** A callback URL as the record shows it: no query, no fragment. */
-function shownUrl(url: string): string {
+/**
+ * The callback as the record shows it: its origin, the path redacted (incoming-webhook URLs such as Slack's carry
+ * their secret in the path) and no query.
+ */
+export function shownCallbackUrl(url: string): string {
   try {
     const parsed = new URL(url);
-    return `${parsed.origin}${parsed.pathname}`;
+    return `${parsed.origin}${parsed.pathname === "/" ? "/" : "/…"}`;
   } catch {
     return "";
   }
@@ -234,7 +238,7 @@ export class JobStore {
       attempts: delivery.dequeueCount,
       messageId: delivery.messageId,
       resultOmitted: omitted,
-      ...(callback ? { callbackUrl: shownUrl(callback.url), ...callbackFields(callback.progress) } : {}),
+      ...(callback ? { callbackUrl: shownCallbackUrl(callback.url), ...callbackFields(callback.progress) } : {}),
     };
     return this.table.complete(claim, fields, omitted ? Buffer.alloc(0) : bytes, now);
   }

@@ -1,5 +1,4 @@
 import { callbackRefused } from "../deliveries/callbackRefused";
-import { callbackHost } from "../deliveries/catalogCallbacks";
 import { MAX_EVENTS_PER_DELIVERY } from "../producers/events/cloudEventsDelivery";
 import type { EventDefinition } from "../producers/events/eventCatalog";
 import { problem } from "../shared/problem";
@@ -34,12 +33,14 @@ function exampleEvent(entry: EventDefinition): OpenApiObject {
 function postOperation(entry: EventDefinition): OpenApiObject {
   const event = exampleEvent(entry);
   const bodyFailures = scoringFailures(entry.model);
+  // The operation, not the wiring: the document is served anonymously, so the source system's URL and the
+  // callback's host stay out of it.
   const enrich = entry.enrich
-    ? ` Each event is first enriched in its job: \`GET ${entry.enrich.url.template}\`.`
+    ? " Each event is first enriched in its job: the record it names is fetched from the entry's source system."
     : "";
-  const pushedTo = callbackHost(entry);
+  const pushedTo = entry.callback !== undefined;
   const callback = pushedTo
-    ? ` Each result is also POSTed to the entry's callback on ${pushedTo}, signed (Standard Webhooks).`
+    ? " Each result is also POSTed to the entry's callback, signed (Standard Webhooks)."
     : "";
   return {
     operationId: `events.${entry.name}`,
@@ -116,7 +117,7 @@ function postOperation(entry: EventDefinition): OpenApiObject {
         "422": problemAnswer(
           "The entry's callback is refused (CALLBACK_ALLOWED_HOSTS, or no CALLBACK_SIGNING_SECRET): no event was taken, the broker retries.",
           {
-            refused: callbackRefused(`the callback host ${pushedTo} is not in CALLBACK_ALLOWED_HOSTS`),
+            refused: callbackRefused("the callback host crm.example.com is not in CALLBACK_ALLOWED_HOSTS"),
           },
         ),
       }),

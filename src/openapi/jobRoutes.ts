@@ -142,7 +142,10 @@ export const jobRoutes: RouteFamily = {
           type: "object",
           required: ["url", "state", "attempts", "at"],
           properties: {
-            url: { type: "string", description: "The callback URL without its query." },
+            url: {
+              type: "string",
+              description: "The callback's origin, its path redacted (`/…`), without its query.",
+            },
             state: { type: "string", enum: ["pending", "delivered", "failed", "gone", "refused"] },
             attempts: { type: "integer", minimum: 0 },
             lastStatus: { type: "integer", description: "The receiver's status on the last attempt." },

@@ -175,7 +175,7 @@ describe("result callbacks through the dev host", () => {
     expect(JSON.parse(endpoint.received[2]?.body ?? "")).toEqual(published);
     expect(published?.type).toBe(SUCCEEDED_TYPE);
     expect(record.callback).toMatchObject({
-      url: `${endpoint.url}/hooks/churn-scores`,
+      url: `${endpoint.url}/…`,
       state: "delivered",
       attempts: 3,
       lastStatus: 200,
@@ -359,7 +359,7 @@ describe("result callbacks through the dev host", () => {
     });
     expect(await postEvent("crm-events", eventId).then((again) => again.status)).toBe(202);
     const record = await callbackSettled(id, "delivered");
-    expect(record.callback).toMatchObject({ url: `${eventsEndpoint.url}/hooks/churn-scores`, attempts: 1 });
+    expect(record.callback).toMatchObject({ url: `${eventsEndpoint.url}/…`, attempts: 1 });
     const resultId = await resultIdOf(id);
     expect(eventsEndpoint.received.map((r) => [r.webhookId, r.verified, r.contentType])).toEqual([
       [resultId, true, "application/cloudevents+json"],

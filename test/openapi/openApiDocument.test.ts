@@ -135,7 +135,7 @@ describe("OpenAPI description", () => {
     expect(toPredictionRequest(example, source).instances).toEqual([CHURN_EXAMPLE]);
   });
 
-  it("says an events entry with a callback pushes its results there (host only) and may answer 422; it lints clean", async () => {
+  it("says an events entry with a callback pushes its results there (no host) and may answer 422; it lints clean", async () => {
     const json = shippedCatalogJson();
     const entry = { model: "churn", types: ["com.example.customer.changed"] };
     const catalog = parseCatalog(
@@ -143,7 +143,16 @@ describe("OpenAPI description", () => {
         models: json.models,
         events: {
           plain: entry,
-          pushed: { ...entry, callback: { url: "https://crm.example.com/hooks/churn-scores?token=t0p" } },
+          pushed: {
+            ...entry,
+            callback: { url: "https://crm-internal.example.net/hooks/churn-scores?token=t0p" },
+          },
+          enriched: {
+            ...entry,
+            enrich: {
+              url: "https://s4-tenant-4711.example.net/sap/opu/odata/A_BusinessPartner('{/data/bp}')",
+            },
+          },
         },
       },
       "default",
@@ -151,10 +160,20 @@ describe("OpenAPI description", () => {
     const document = buildOpenApiDocument(catalog) as Json;
     expect(await lint(document)).toEqual([]);
     const pushed = document.paths["/events/pushed"].post;
-    expect(pushed.description).toContain(
-      "Each result is also POSTed to the entry's callback on crm.example.com",
+    expect(pushed.description).toContain("Each result is also POSTed to the entry's callback, signed");
+    expect(document.paths["/events/enriched"].post.description).toContain(
+      "fetched from the entry's source system",
     );
-    expect(JSON.stringify(pushed)).not.toContain("t0p");
+    // The document is anonymous: it describes the operation, not the wiring.
+    for (const wiring of [
+      "t0p",
+      "crm-internal",
+      "hooks/churn-scores",
+      "s4-tenant-4711",
+      "A_BusinessPartner",
+    ]) {
+      expect(JSON.stringify(document)).not.toContain(wiring);
+    }
     expect(pushed.responses["422"].content["application/problem+json"].examples.refused.value.type).toBe(
       "urn:aicore-relay:problem:callback-refused",
     );

@@ -31,6 +31,16 @@ export function isUpstreamFault(error: unknown): boolean {
   return isTransient(error) || (error instanceof UpstreamError && error.failure === "timeout");
 }
 
+/**
+ * An outage of the upstream as a whole: it could not be reached, or it answered 5xx. Unlike isUpstreamFault it
+ * leaves out timeouts and 429: one slow record (or a rate limit) says nothing about the calls for other records.
+ */
+export function isServerOutage(error: unknown): boolean {
+  if (!(error instanceof UpstreamError) || exhausted.has(error)) return false;
+  if (error.failure === "unreachable") return true;
+  return error.failure === "status" && error.status !== undefined && error.status >= 500;
+}
+
 /** Turns a retryable answer into a thrown transient failure, so the retry policy sees it; others pass. */
 export function throwIfRetryable<T extends AxiosResponse>(response: T, upstream: string): T {
   if (!RETRYABLE_STATUSES.has(response.status)) return response;

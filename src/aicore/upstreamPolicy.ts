@@ -34,8 +34,11 @@ export interface UpstreamPolicyOptions {
   retryAfterCapMs: number;
   /** Overall budget of one call including every retry; undefined for none (the caller's deadline signal may bound it). */
   deadlineMs?: number;
-  /** Per-key circuit: opens after this many consecutive failed calls, probes again after halfOpenAfterMs. */
-  breaker?: { consecutiveFailures: number; halfOpenAfterMs: number };
+  /**
+   * Per-key circuit: opens after this many consecutive failed calls, probes again after halfOpenAfterMs. `counts`
+   * says which failures count against it (isUpstreamFault by default: transient failures and timeouts).
+   */
+  breaker?: { consecutiveFailures: number; halfOpenAfterMs: number; counts?: (error: unknown) => boolean };
   /** Calls in flight at once on this instance, and how many may wait for a slot. */
   bulkhead?: { limit: number; queue: number };
 }
@@ -143,7 +146,7 @@ export class UpstreamPolicy {
     if (!policy) {
       const config = this.options.breaker;
       const breaker = config
-        ? circuitBreaker(handleWhen(isUpstreamFault), {
+        ? circuitBreaker(handleWhen(config.counts ?? isUpstreamFault), {
             halfOpenAfter: config.halfOpenAfterMs,
             breaker: new ConsecutiveBreaker(config.consecutiveFailures),
           })

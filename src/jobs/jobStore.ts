@@ -238,7 +238,9 @@ export class JobStore {
       attempts: delivery.dequeueCount,
       messageId: delivery.messageId,
       resultOmitted: omitted,
-      ...(callback ? { callbackUrl: shownCallbackUrl(callback.url), ...callbackFields(callback.progress) } : {}),
+      ...(callback
+        ? { callbackUrl: shownCallbackUrl(callback.url), ...callbackFields(callback.progress) }
+        : {}),
     };
     return this.table.complete(claim, fields, omitted ? Buffer.alloc(0) : bytes, now);
   }

@@ -78,10 +78,24 @@ export class Enricher {
         });
     const authorization = await this.auth.authorization();
     const first = await send(authorization);
-    if (first.status !== 401 || !this.auth.refused(authorization)) {
-      return throwIfRetryable(first, this.options.upstream);
-    }
-    return throwIfRetryable(await send(await this.auth.authorization()), this.options.upstream);
+    if (first.status !== 401 || !this.auth.refused(authorization)) return this.checked(first);
+    return this.checked(await send(await this.auth.authorization()));
+  }
+
+  /**
+   * A retryable answer is thrown for the retry policy; any other 5xx is thrown too (not retried), so that the
+   * entry's circuit counts it as an outage of the source system.
+   */
+  private checked(response: AxiosResponse<ArrayBuffer>): AxiosResponse<ArrayBuffer> {
+    throwIfRetryable(response, this.options.upstream);
+    if (response.status < 500) return response;
+    throw new UpstreamError(
+      "status",
+      this.options.upstream,
+      `${this.options.upstream} answered ${response.status}`,
+      response.status,
+      bodyExcerpt(response.data),
+    );
   }
 
   private parse(response: AxiosResponse<ArrayBuffer>): unknown {

@@ -1,4 +1,5 @@
 import { createHttpClient } from "../../aicore/httpClient";
+import { isServerOutage } from "../../aicore/transientFailure";
 import { UpstreamPolicy, type UpstreamPolicyOptions } from "../../aicore/upstreamPolicy";
 import type { Logger } from "../../shared/logger";
 import { Enricher } from "./enricher";
@@ -56,11 +57,14 @@ export function configureEventEntries(
       entries.set(name, { ...definition, enricher: undefined, unsetSettings: auth.missing });
       continue;
     }
+    // The entry's circuit counts outages of the source system (unreachable, 5xx), not one record's slowness: a
+    // key whose GET times out fails its own events, never the other events of the entry.
+    const breaker = options.policy.breaker && { ...options.policy.breaker, counts: isServerOutage };
     const enricher = new Enricher(
       definition.enrich.url,
       auth.auth,
       http,
-      new UpstreamPolicy(upstream, options.policy),
+      new UpstreamPolicy(upstream, { ...options.policy, ...(breaker ? { breaker } : {}) }),
       { upstream, maxBytes: options.maxBytes },
     );
     entries.set(name, { ...definition, enricher, unsetSettings: [] });

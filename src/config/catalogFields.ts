@@ -30,6 +30,8 @@ export const callbackField = z
       .string()
       .max(2048)
       .refine((url) => URL.canParse(url) && /^https?:/i.test(url), "is not an absolute http(s) URL"),
+    /** The app setting of this endpoint's own signing secret(s), instead of CALLBACK_SIGNING_SECRET. */
+    secretSetting: settingName.optional(),
   })
   .optional();
 

@@ -5,11 +5,15 @@ import { CallbackAddressRefused, guardedLookup, type ResolveHost, refuseLiteralH
 import type { AllowedCallback } from "./allowList";
 import type { CallbackSigner } from "./callbackSigner";
 
-/** One callback: where, under which id (the result's, the same on every attempt), and the CloudEvent's JSON. */
+/**
+ * One callback: where, under which id (the result's, the same on every attempt), and the CloudEvent's JSON;
+ * `signer` when the endpoint has secrets of its own (else the sender's).
+ */
 export interface CallbackMessage {
   target: AllowedCallback;
   id: string;
   body: string;
+  signer?: CallbackSigner;
 }
 
 /** What one attempt came to. `detail` is one line that names the host, never the URL's path or query. */
@@ -23,7 +27,8 @@ export type AttemptOutcome =
   | { kind: "refused"; detail: string };
 
 export interface CallbackSenderOptions {
-  signer: CallbackSigner;
+  /** CALLBACK_SIGNING_SECRET's signer; a message without its own and without this one is not sent. */
+  signer?: CallbackSigner | undefined;
   /** Whole attempt: connect, answer and the bytes read of it. 15 s, inside Standard Webhooks' 15–30 s. */
   timeoutMs?: number;
   /** Of the receiver's answer body, at most this much is read; the rest is dropped with the connection. */
@@ -80,9 +85,12 @@ export class CallbackSender {
     this.maxAnswerBytes = options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
   }
 
-  async send({ target, id, body }: CallbackMessage): Promise<AttemptOutcome> {
+  async send({ target, id, body, signer: own }: CallbackMessage): Promise<AttemptOutcome> {
     const { url, exactHost } = target;
     const host = url.host;
+    const signer = own ?? this.options.signer;
+    if (!signer)
+      return { kind: "refused", detail: "no signing secret for this callback (nothing is sent unsigned)" };
     try {
       refuseLiteralHost(url.hostname, exactHost);
     } catch (error) {
@@ -104,7 +112,7 @@ export class CallbackSender {
         lookup: guardedLookup(exactHost, this.options.resolve),
         signal: deadline,
         headers: {
-          ...this.options.signer.sign(id, at, body),
+          ...signer.sign(id, at, body),
           "content-type": CALLBACK_CONTENT_TYPE,
           "content-length": String(payload.length),
           "user-agent": "aicore-relay-callbacks",

@@ -9,7 +9,7 @@ export type CallbackAdmitter = { admit(url: string): CallbackCheck } | undefined
 /** A catalog entry that may push its results: a webhook source or an events entry. */
 export interface CallbackOwner {
   name: string;
-  callback?: { url: string };
+  callback?: { url: string; secretSetting?: string | undefined };
 }
 
 /** What a catalog entry is called in log lines, and its route. */

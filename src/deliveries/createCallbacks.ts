@@ -10,6 +10,7 @@ import {
 import { StorageCallbackQueue } from "./callbackQueue";
 import { CallbackSender } from "./callbackSender";
 import { type CallbackSettings, loadCallbackSettings } from "./callbackSettings";
+import { CallbackSigner } from "./callbackSigner";
 
 /** Result callbacks of one instance: the accept-time check, the first attempt's task, and the delivery of tasks. */
 export interface Callbacks {
@@ -29,8 +30,16 @@ export interface CallbackRecords {
   recordCallback(jobId: string, progress: CallbackProgress, now: Date): Promise<void>;
 }
 
+/** A catalog callback with secrets of its own (`callback.secretSetting`): Standard Webhooks' secret per endpoint. */
+export interface EndpointSecret {
+  url: string;
+  setting: string;
+}
+
 export interface CallbacksOptions {
   env: NodeJS.ProcessEnv;
+  /** Catalog callbacks signed with their own secrets; every other callback with CALLBACK_SIGNING_SECRET's. */
+  endpointSecrets?: readonly EndpointSecret[];
   storage: StorageConnection;
   storageTimeoutMs?: number;
   /** host.json `messageEncoding` (the callback queue's trigger decodes with it). */
@@ -40,27 +49,50 @@ export interface CallbacksOptions {
   clock?: () => Date;
 }
 
-/** Reads the CALLBACK_* settings (a wrong one is a ConfigError) and wires the callback queue to the job store. */
+/** The URL as WHATWG parsing writes it, so that a catalog URL and a task's URL compare as strings. */
+function normalised(url: string): string {
+  return URL.canParse(url) ? new URL(url).href : url;
+}
+
+/**
+ * Reads the CALLBACK_* settings and each endpoint's own secret setting (a wrong one is a ConfigError) and wires the
+ * callback queue to the job store.
+ */
 export function createCallbacks(options: CallbacksOptions): Callbacks {
   const settings = loadCallbackSettings(options.env);
   const clock = options.clock ?? (() => new Date());
   const { signer, allowList, schedule } = settings;
-  const sender = signer && new CallbackSender({ signer });
+  const own = new Map(
+    (options.endpointSecrets ?? []).map(({ url, setting }) => [
+      normalised(url),
+      { setting, signer: CallbackSigner.fromSetting(options.env[setting], setting) },
+    ]),
+  );
+  const sender = new CallbackSender({ signer });
   const queue =
     options.queue ??
     new StorageCallbackQueue(options.storage, settings, options.storageTimeoutMs, options.messageEncoding);
-  const admit = (url: string): CallbackCheck =>
-    sender
-      ? allowList.check(url)
-      : {
-          allowed: false,
-          reason: "callbacks are off: CALLBACK_SIGNING_SECRET is not set (nothing is sent unsigned)",
-        };
+  const admit = (url: string): CallbackCheck => {
+    const endpoint = own.get(normalised(url));
+    if (endpoint && !endpoint.signer) {
+      return {
+        allowed: false,
+        reason: `its signing secret setting ${endpoint.setting} is not set (nothing is sent unsigned)`,
+      };
+    }
+    if (!endpoint && !signer) {
+      return {
+        allowed: false,
+        reason: "callbacks are off: CALLBACK_SIGNING_SECRET is not set (nothing is sent unsigned)",
+      };
+    }
+    return allowList.check(url);
+  };
   const delivery = new CallbackDelivery({
     admit,
     send: (message) => {
-      if (!sender) throw new Error("callbacks are off: CALLBACK_SIGNING_SECRET is not set");
-      return sender.send(message);
+      const endpoint = own.get(message.target.url.href);
+      return sender.send(endpoint?.signer ? { ...message, signer: endpoint.signer } : message);
     },
     schedule,
     queue,

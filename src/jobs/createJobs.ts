@@ -1,5 +1,5 @@
 import type { StorageConnection } from "../config/storageConnection";
-import { type Callbacks, createCallbacks } from "../deliveries/createCallbacks";
+import { type Callbacks, type CallbacksOptions, createCallbacks } from "../deliveries/createCallbacks";
 import type { Scorer } from "../scoring/scorer";
 import type { Logger } from "../shared/logger";
 import type { EventPreparationStep } from "./eventPreparationStep";
@@ -39,6 +39,8 @@ export interface JobsOptions {
   queue?: JobQueue;
   /** Where the CALLBACK_* settings are read; process.env by default. */
   env?: NodeJS.ProcessEnv;
+  /** Catalog callbacks with a signing secret of their own. */
+  endpointSecrets?: CallbacksOptions["endpointSecrets"];
   callbacks?: Callbacks;
   clock?: () => Date;
 }
@@ -63,6 +65,7 @@ export function createJobs(options: JobsOptions): Jobs {
       messageEncoding: settings.messageEncoding,
       store,
       clock,
+      ...(options.endpointSecrets ? { endpointSecrets: options.endpointSecrets } : {}),
     });
   const processor = new JobProcessor(options.scorer, store, queue, {
     maxDequeueCount: settings.maxDequeueCount,

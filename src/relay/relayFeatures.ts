@@ -7,6 +7,7 @@ import { configureEventEntries, type EventEntry } from "../producers/events/even
 import { EventIntake } from "../producers/events/eventIntake";
 import { eventPreparationStep } from "../producers/events/eventPreparation";
 import { createWebhooks } from "../producers/webhooks/createWebhooks";
+import { parseSources } from "../producers/webhooks/sourceCatalog";
 import type { WebhookReceiver } from "../producers/webhooks/webhookReceiver";
 import { findAppRoot } from "../shared/appRoot";
 import { RETRY } from "../shared/retryShape";
@@ -25,7 +26,15 @@ export interface RelayFeatures {
 export function createRelayFeatures(relay: RelayCore, options: RelayOptions): RelayFeatures {
   const { settings, catalog, scorer } = relay;
   const env = options.env ?? process.env;
-  const events = configureEventEntries(parseEventEntries(catalog), env, options.logger, {
+  const eventDefinitions = parseEventEntries(catalog);
+  // Catalog callbacks that name a signing secret of their own (Standard Webhooks: a secret per endpoint).
+  const endpointSecrets = [...parseSources(catalog).values(), ...eventDefinitions.values()].flatMap(
+    (entry) =>
+      entry.callback?.secretSetting
+        ? [{ url: entry.callback.url, setting: entry.callback.secretSetting }]
+        : [],
+  );
+  const events = configureEventEntries(eventDefinitions, env, options.logger, {
     timeoutMs: settings.enrichTimeoutMs,
     policy: {
       ...RETRY,
@@ -41,6 +50,7 @@ export function createRelayFeatures(relay: RelayCore, options: RelayOptions): Re
     recordScope: aiApiBaseUrl(settings.serviceKey),
     scorer,
     env,
+    endpointSecrets,
     prepareEvent: eventPreparationStep(events),
   });
   const webhooks = createWebhooks({

@@ -30,7 +30,7 @@ export interface EnrichSpec {
 /** One catalog events entry, checked against the models; no settings read yet. `callback`: as for a source. */
 export interface EventDefinition extends MappingDefinition {
   /** When set, each event's result is POSTed here. */
-  callback?: { url: string };
+  callback?: { url: string; secretSetting?: string | undefined };
   /** CloudEvent types this entry scores; any other is acknowledged with a failed result. */
   types: ReadonlySet<string>;
   /** GET from the source system before mapping (thin events), when present. */

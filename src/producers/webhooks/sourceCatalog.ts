@@ -28,7 +28,7 @@ export interface SourceDefinition extends MappingDefinition {
   /** `github` only: GitHub's `application/x-www-form-urlencoded` deliveries are accepted too (one `payload` field). */
   formEncoded: boolean;
   /** When set, each delivery becomes a scoring job whose result is POSTed here (answered 202 at once). */
-  callback?: { url: string };
+  callback?: { url: string; secretSetting?: string | undefined };
 }
 
 const headerName = z

@@ -124,8 +124,14 @@ function fromCloudEvent(value: Record<string, unknown>, fallbackId: string): Par
 }
 
 function fromJobObject(value: unknown, fallbackId: string, prefix = ""): ParsedJob {
+  // A message that is no job names its failed result by its own id, unless that id lies in an HTTP producer's
+  // namespace: a malformed message must not publish a failed result under an event's or a key's job id.
   const idOf = (v: unknown) =>
-    isPlainObject(v) && typeof v.id === "string" && v.id.length > 0 && v.id.length <= MAX_JOB_ID_LENGTH
+    isPlainObject(v) &&
+    typeof v.id === "string" &&
+    v.id.length > 0 &&
+    v.id.length <= MAX_JOB_ID_LENGTH &&
+    !isProducerJobId(v.id)
       ? v.id
       : fallbackId;
   if (!isPlainObject(value)) {

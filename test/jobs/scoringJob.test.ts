@@ -88,6 +88,12 @@ describe("a queue message as a scoring job", () => {
     expect(parsed.problem.detail).toMatch(detail);
   });
 
+  it("names a malformed message's failed result by the message id when its id is an HTTP producer's", () => {
+    for (const id of ["event:/crm#order-7", "predict:k", "webhook:crm#1"]) {
+      expect(parseJobMessage({ id, model: 7, input: "x" }, "m1")).toMatchObject({ ok: false, jobId: "m1" });
+    }
+  });
+
   it("names every violation of the job shape by pointer, and keeps the job's own id for the failed result", () => {
     const parsed = parseJobMessage({ id: "keep-me", model: 7, input: "x" }, "m1");
     expect(parsed).toMatchObject({ ok: false, jobId: "keep-me" });

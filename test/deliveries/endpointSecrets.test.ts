@@ -38,6 +38,7 @@ function callbacks(env: NodeJS.ProcessEnv, url: string): Callbacks {
     env: { CALLBACK_ALLOWED_HOSTS: "http://127.0.0.1:*", ...env },
     endpointSecrets: [{ url, setting: "CRM_CALLBACK_SECRET" }],
     storage: undefined as unknown as StorageConnection,
+    messageEncoding: "none",
     store,
     queue,
   });

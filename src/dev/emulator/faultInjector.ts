@@ -41,6 +41,26 @@ const ERROR_CODES: Record<FaultStatus, string> = {
 
 const NO_REPLY: EmulatorReply = { status: NO_ANSWER, headers: {}, body: "" };
 
+/** The route's answer, sent a byte at a time after whitespace that makes it `bytes` long (JSON ignores it). */
+function trickled(reply: EmulatorReply, action: Extract<FaultAction, { type: "trickle" }>): EmulatorReply {
+  const length = Buffer.byteLength(reply.body);
+  const lead = Math.max(0, (action.bytes ?? length) - length);
+  return { ...reply, body: " ".repeat(lead) + reply.body, trickleIntervalMs: action.intervalMs };
+}
+
+/** The route's answer grown to `bytes`: a `padding` member in a JSON object, trailing spaces otherwise. */
+function enlarged(reply: EmulatorReply, bytes: number): EmulatorReply {
+  const length = Buffer.byteLength(reply.body);
+  if (length >= bytes) return reply;
+  const isObject = /^\s*\{/.test(reply.body) && /\}\s*$/.test(reply.body);
+  const member = ',"padding":""';
+  if (!isObject || length + member.length > bytes) return { ...reply, body: reply.body + " ".repeat(bytes - length) };
+  const open = reply.body.trimEnd().slice(0, -1);
+  const separator = /\{\s*$/.test(open) ? member.slice(1, -2) : member.slice(0, -2);
+  const padding = "x".repeat(bytes - Buffer.byteLength(open) - separator.length - 3);
+  return { ...reply, body: `${open}${separator}"${padding}"}` };
+}
+
 /** xorshift32 over a mixed seed: small, fast, and the same picks for the same seed on every run. */
 function seededRandom(seed: number): () => number {
   let state = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) >>> 0 || 1;
@@ -111,6 +131,10 @@ export class FaultInjector {
       case "hang":
         await this.hang(request.raw.socket);
         return NO_REPLY;
+      case "trickle":
+        return trickled(await next(request), plan.terminal);
+      case "large":
+        return enlarged(await next(request), plan.terminal.bytes);
     }
   };
 

@@ -14,7 +14,14 @@ export type FaultAction =
   /** Resets the connection (TCP RST) without an answer. */
   | { type: "reset" }
   /** Never answers; the connection stays open until the client gives up or the emulator stops. */
-  | { type: "hang" };
+  | { type: "hang" }
+  /**
+   * The route's own answer, its headers at once and then its body one byte every `intervalMs` (default 1000),
+   * preceded by JSON whitespace up to `bytes` in all: a model server that trickles its answer.
+   */
+  | { type: "trickle"; intervalMs: number; bytes?: number }
+  /** The route's own answer grown to `bytes`: a JSON object gains a `padding` member, anything else trailing spaces. */
+  | { type: "large"; bytes: number };
 
 /**
  * One fault rule, as the control API and EMULATOR_FAULTS take it (defaults filled in).
@@ -37,12 +44,16 @@ const MAX_RULES = 50;
 const MAX_LATENCY_MS = 600_000;
 const MAX_RETRY_AFTER_SECONDS = 86_400;
 const MAX_SEED = 0xffff_ffff;
+const MAX_TRICKLE_INTERVAL_MS = 60_000;
+const MAX_FAULT_BYTES = 64 * 1024 * 1024;
 const RULE_FIELDS = ["kinds", "fraction", "seed", "times", "action"];
 const ACTION_FIELDS: Record<FaultAction["type"], string[]> = {
   latency: ["type", "ms"],
   status: ["type", "status", "retryAfter", "message"],
   reset: ["type"],
   hang: ["type"],
+  trickle: ["type", "intervalMs", "bytes"],
+  large: ["type", "bytes"],
 };
 
 class RuleError extends Error {}
@@ -66,17 +77,26 @@ function onlyFields(value: Record<string, unknown>, allowed: string[], where: st
 function parseAction(value: unknown, where: string): FaultAction {
   if (!isPlainObject(value)) throw new RuleError(`${where} must be an object with a "type"`);
   const type = value.type;
-  if (type !== "latency" && type !== "status" && type !== "reset" && type !== "hang") {
-    throw new RuleError(`${where}.type must be one of latency, status, reset, hang`);
+  if (typeof type !== "string" || !Object.hasOwn(ACTION_FIELDS, type)) {
+    throw new RuleError(`${where}.type must be one of ${Object.keys(ACTION_FIELDS).join(", ")}`);
   }
-  onlyFields(value, ACTION_FIELDS[type], where);
+  onlyFields(value, ACTION_FIELDS[type as FaultAction["type"]], where);
   if (type === "latency") return { type, ms: integerIn(value.ms, 0, MAX_LATENCY_MS, `${where}.ms`) };
-  if (type !== "status") return { type };
+  if (type === "large") return { type, bytes: integerIn(value.bytes, 1, MAX_FAULT_BYTES, `${where}.bytes`) };
+  if (type === "trickle") {
+    const action: FaultAction = {
+      type,
+      intervalMs: integerIn(value.intervalMs ?? 1000, 1, MAX_TRICKLE_INTERVAL_MS, `${where}.intervalMs`),
+    };
+    if (value.bytes !== undefined) action.bytes = integerIn(value.bytes, 1, MAX_FAULT_BYTES, `${where}.bytes`);
+    return action;
+  }
+  if (type === "reset" || type === "hang") return { type };
   const status = value.status;
   if (!FAULT_STATUSES.includes(status as FaultStatus)) {
     throw new RuleError(`${where}.status must be one of ${FAULT_STATUSES.join(", ")}`);
   }
-  const action: FaultAction = { type, status: status as FaultStatus };
+  const action: FaultAction = { type: "status", status: status as FaultStatus };
   if (value.retryAfter !== undefined) {
     action.retryAfter = integerIn(value.retryAfter, 0, MAX_RETRY_AFTER_SECONDS, `${where}.retryAfter`);
   }

@@ -18,6 +18,8 @@ export interface EmulatorReply {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** Headers at once, then the body one byte per this many ms (a trickle fault); the whole body at once when absent. */
+  trickleIntervalMs?: number;
 }
 
 export type Handler = (request: EmulatorRequest) => Promise<EmulatorReply>;

@@ -64,7 +64,30 @@ function urlHost(host: string): string {
 function writeReply(response: ServerResponse, reply: EmulatorReply): void {
   if (response.headersSent || response.destroyed) return;
   response.writeHead(reply.status, { ...reply.headers, "content-length": Buffer.byteLength(reply.body) });
-  response.end(reply.body);
+  if (reply.trickleIntervalMs === undefined) {
+    response.end(reply.body);
+    return;
+  }
+  trickle(response, Buffer.from(reply.body), reply.trickleIntervalMs);
+}
+
+/** Writes `body` a byte per interval until it is written or the client (or close()) drops the connection. */
+function trickle(response: ServerResponse, body: Buffer, intervalMs: number): void {
+  response.flushHeaders();
+  let next = 0;
+  const timer = setInterval(() => {
+    if (response.destroyed) {
+      clearInterval(timer);
+      return;
+    }
+    response.write(body.subarray(next, next + 1));
+    next += 1;
+    if (next >= body.length) {
+      clearInterval(timer);
+      response.end();
+    }
+  }, intervalMs);
+  response.once("close", () => clearInterval(timer));
 }
 
 function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<AddressInfo> {

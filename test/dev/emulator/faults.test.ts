@@ -281,6 +281,59 @@ describe("latency, reset and hang", () => {
     expect((await predict()).status).toBe(200);
   });
 
+  it("trickle sends the headers at once, then the real answer a byte per interval", async () => {
+    await setFaults([{ kinds: ["predict"], times: 1, action: { type: "trickle", intervalMs: 20, bytes: 60 } }]);
+    const url = new URL(PREDICT_PATH, client.url);
+    const body = JSON.stringify(SAP_EXAMPLE_INSTANCE);
+    const started = performance.now();
+    const { headersAfterMs, chunks, text } = await new Promise<{
+      headersAfterMs: number;
+      chunks: number;
+      text: string;
+    }>((resolve, reject) => {
+      const req = httpRequest(url, {
+        method: "POST",
+        agent: false,
+        headers: {
+          authorization: `Bearer ${client.token}`,
+          "ai-resource-group": "default",
+          "content-type": "application/json",
+        },
+      });
+      req.once("response", (response) => {
+        const headersAfterMs = performance.now() - started;
+        const parts: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => parts.push(chunk));
+        response.on("end", () =>
+          resolve({ headersAfterMs, chunks: parts.length, text: Buffer.concat(parts).toString("utf8") }),
+        );
+      });
+      req.once("error", reject);
+      req.end(body);
+    });
+    expect(headersAfterMs).toBeLessThan(500);
+    expect(Buffer.byteLength(text)).toBe(60);
+    expect(chunks).toBeGreaterThan(30);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(60 * 20 - 50);
+    expect(JSON.parse(text)).toHaveProperty("churn_probability");
+    expect((await predict()).status).toBe(200);
+  });
+
+  it("large grows the real answer to the size asked, still JSON", async () => {
+    await setFaults([{ kinds: ["predict"], action: { type: "large", bytes: 100_000 } }]);
+    const answer = await predict();
+    expect(answer.status).toBe(200);
+    expect(Buffer.byteLength(answer.text)).toBe(100_000);
+    expect(answer.json).toHaveProperty("churn_probability");
+    expect(answer.json).toHaveProperty("padding");
+  });
+
+  it("refuses trickle and large rules with sizes out of range", async () => {
+    expect((await setFaults([{ action: { type: "large", bytes: 0 } }])).status).toBe(400);
+    expect((await setFaults([{ action: { type: "trickle", intervalMs: 0 } }])).status).toBe(400);
+    expect((await setFaults([{ action: { type: "trickle", speed: 1 } }])).status).toBe(400);
+  });
+
   it("close() finishes while requests hang or wait out injected latency", async () => {
     await setFaults([
       { kinds: ["predict"], times: 1, action: { type: "hang" } },

@@ -15,14 +15,16 @@ export async function authorizedRequest<T>(
   tokens: TokenProvider,
   send: SendWithToken<T>,
   upstream: string,
+  /** How long this call may wait for a token being fetched (what is left of its deadline). */
+  tokenWaitMs?: number,
 ): Promise<AxiosResponse<T>> {
   const attempt = (token: string) =>
     send(token).catch((error: unknown) => {
       throw fromTransportError(error, upstream);
     });
-  const token = await tokens.getToken();
+  const token = await tokens.getToken(tokenWaitMs);
   const first = await attempt(token);
   if (first.status !== 401) return throwIfRetryable(first, upstream);
   tokens.invalidate(token);
-  return throwIfRetryable(await attempt(await tokens.getToken()), upstream);
+  return throwIfRetryable(await attempt(await tokens.getToken(tokenWaitMs)), upstream);
 }

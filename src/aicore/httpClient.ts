@@ -1,14 +1,14 @@
 import http from "node:http";
 import https from "node:https";
 import axios, { type AxiosInstance } from "axios";
+import { callSignal } from "./callSignal";
+
+export const DEFAULT_MAX_UPSTREAM_BYTES = 4 * 1024 * 1024;
 
 /**
  * One axios instance per upstream role, on keep-alive agents: the hot path reuses its TLS connection to
  * AI Core instead of paying a handshake per prediction. Status codes are never thrown; callers map them.
- */
-export const DEFAULT_MAX_UPSTREAM_BYTES = 4 * 1024 * 1024;
-
-/**
+ * `timeoutMs` bounds a whole call (connect, headers and body), a caller's `signal` too.
  * `maxBytes` bounds an answer while it is read, after decompression: a small gzip that expands to gigabytes is cut
  * off at the limit, never held (axios counts the decompressed stream).
  */
@@ -18,7 +18,7 @@ export function createHttpClient(options: {
   maxBytes?: number;
 }): AxiosInstance {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, keepAliveMsecs: 10_000 };
-  return axios.create({
+  const instance = axios.create({
     timeout: options.timeoutMs,
     httpAgent: new http.Agent(agentOptions),
     httpsAgent: new https.Agent(agentOptions),
@@ -30,4 +30,10 @@ export function createHttpClient(options: {
     responseType: "arraybuffer",
     transitional: { clarifyTimeoutError: true },
   });
+  // `timeout` bounds each call whole (body included), as one signal with the caller's: see callSignal.
+  instance.interceptors.request.use((config) => {
+    config.signal = callSignal(config.timeout, config.signal as AbortSignal | undefined);
+    return config;
+  });
+  return instance;
 }

@@ -39,13 +39,15 @@ export class PredictClient {
     timeoutMs?: number,
     trace?: TraceHeaders,
   ): Promise<UpstreamAnswer> {
+    // The wait for a token being fetched counts against the same time: the call ends when its budget does.
+    const endsAt = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
     const response = await authorizedRequest<Buffer>(
       this.tokens,
       (token) =>
         this.posts.send({
           url,
           data: body,
-          timeout: timeoutMs,
+          timeout: endsAt === undefined ? undefined : endsAt - performance.now(),
           headers: {
             "Content-Type": CONTENT_TYPE,
             Accept: ACCEPT,
@@ -55,6 +57,7 @@ export class PredictClient {
           },
         }),
       "model server",
+      timeoutMs,
     );
     const header = (name: string) => {
       const value = response.headers[name];

@@ -1,5 +1,6 @@
 import axios, {
   type AxiosAdapter,
+  AxiosError,
   type AxiosInstance,
   type AxiosRequestConfig,
   type AxiosResponse,
@@ -11,7 +12,10 @@ export interface PreparedRequest {
   url: string;
   data: string | Buffer;
   headers: RawAxiosRequestHeaders;
-  /** Milliseconds for this call (a request's remaining budget); never longer than the instance's timeout. */
+  /**
+   * Milliseconds for this call (a request's remaining budget); never longer than the instance's timeout. It bounds
+   * the whole call, the body's last byte included.
+   */
   timeout?: number;
 }
 
@@ -47,8 +51,20 @@ export class PreparedRequests {
     // are not consulted: every call brings all of its headers.
     config.headers = request.headers as InternalAxiosRequestConfig["headers"];
     // At least 1 ms: axios reads 0 as "no timeout".
-    if (request.timeout !== undefined)
-      config.timeout = Math.max(1, Math.ceil(Math.min(request.timeout, this.maxTimeoutMs)));
-    return this.adapter(config) as Promise<AxiosResponse<T>>;
+    const timeout = Math.max(1, Math.ceil(Math.min(request.timeout ?? this.maxTimeoutMs, this.maxTimeoutMs)));
+    if (request.timeout !== undefined) config.timeout = timeout;
+    // axios's timeout is an idle timer once connected; this one signal ends the call at its time whatever the
+    // server does with its body (a request's remaining budget is a point in time, so one timer covers both).
+    // The timer is cleared when the call settles: the hot path leaves no timer behind per prediction.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeout);
+    config.signal = controller.signal;
+    return (this.adapter(config) as Promise<AxiosResponse<T>>)
+      .catch((error: unknown) => {
+        // Cut off by this timer: a timeout, as axios's own idle timer says it.
+        if (!controller.signal.aborted || !axios.isCancel(error)) throw error;
+        throw new AxiosError(`timeout of ${timeout}ms exceeded`, AxiosError.ETIMEDOUT, config);
+      })
+      .finally(() => clearTimeout(timer));
   }
 }

@@ -65,12 +65,27 @@ export class TokenProvider {
     );
   }
 
-  async getToken(): Promise<string> {
+  /**
+   * The cached token, or the one being fetched. `waitMs` (what is left of the caller's deadline) bounds only this
+   * caller's wait: the shared fetch goes on for the others under its own timeout.
+   */
+  async getToken(waitMs?: number): Promise<string> {
     if (this.cached && this.now() < this.cached.refreshAt) return this.cached.token;
     this.inflight ??= this.fetchToken().finally(() => {
       this.inflight = undefined;
     });
-    return this.inflight;
+    return waitMs === undefined ? this.inflight : this.within(this.inflight, waitMs);
+  }
+
+  private within(fetching: Promise<string>, waitMs: number): Promise<string> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new UpstreamError("timeout", this.upstream, `${this.upstream} did not answer in time`)),
+        Math.max(1, Math.ceil(waitMs)),
+      );
+    });
+    return Promise.race([fetching, late]).finally(() => clearTimeout(timer));
   }
 
   /** Drops the token an upstream refused (401), unless a newer one already replaced it. */

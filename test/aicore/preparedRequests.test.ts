@@ -89,6 +89,42 @@ describe("prepared requests (axios's http adapter with the instance's config mer
     expect((error as AxiosError).code).toBe("ETIMEDOUT");
   });
 
+  it("ends a call whose server trickles its body (headers at once, then a byte every 20 ms) at the call's timeout, and drops its socket", async () => {
+    let closedAt: number | undefined;
+    server = await startLoopbackServer((_req, res) => {
+      res.writeHead(200, { "Content-Type": "application/json" });
+      const timer = setInterval(() => res.write(" "), 20);
+      res.on("close", () => {
+        clearInterval(timer);
+        closedAt = performance.now();
+      });
+    });
+    const posts = new PreparedRequests(createHttpClient({ timeoutMs: 60_000 }), "post");
+    const started = performance.now();
+    const error = await rejectionWithin(
+      posts.send({ url: server.url, data: "x", headers: {}, timeout: 300 }),
+      5_000,
+    );
+    expect((error as AxiosError).code).toBe("ETIMEDOUT");
+    expect(performance.now() - started).toBeLessThan(1_000);
+    await expect.poll(() => closedAt, { timeout: 2_000 }).toBeDefined();
+  });
+
+  it("an instance's timeout bounds a whole call of its own too, body included, with or without a caller's signal", async () => {
+    server = await startLoopbackServer((_req, res) => {
+      res.writeHead(200, { "Content-Type": "application/json" });
+      const timer = setInterval(() => res.write(" "), 20);
+      res.on("close", () => clearInterval(timer));
+    });
+    const http = createHttpClient({ timeoutMs: 300 });
+    for (const signal of [undefined, new AbortController().signal]) {
+      const started = performance.now();
+      const error = await rejectionWithin(http.get(server.url, { signal }), 5_000);
+      expect(error).toBeInstanceOf(AxiosError);
+      expect(performance.now() - started).toBeLessThan(1_000);
+    }
+  });
+
   it("cuts off an answer larger than the instance's maxContentLength", async () => {
     server = await startLoopbackServer((_req, res) => {
       res.end(Buffer.alloc(10_000, 97));

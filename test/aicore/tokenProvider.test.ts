@@ -115,3 +115,18 @@ describe("token provider", () => {
     expect(await provider.getToken()).toBe("ok-token");
   });
 });
+
+describe("a caller's wait for a token", () => {
+  it("ends at the caller's waitMs with a timeout, while the shared fetch goes on for the others", async () => {
+    const s = await tokenServer(3600, 600);
+    const provider = new TokenProvider(keyFor(s.url), createHttpClient({ timeoutMs: 5_000 }));
+    const patient = provider.getToken();
+    const started = performance.now();
+    const hurried = await provider.getToken(100).catch((error: unknown) => error);
+    expect(performance.now() - started).toBeLessThan(400);
+    expect(hurried).toBeInstanceOf(UpstreamError);
+    expect((hurried as UpstreamError).failure).toBe("timeout");
+    expect(await patient).toBe("token-1");
+    expect(s.requests).toHaveLength(1);
+  });
+});

@@ -54,7 +54,8 @@ function enlarged(reply: EmulatorReply, bytes: number): EmulatorReply {
   if (length >= bytes) return reply;
   const isObject = /^\s*\{/.test(reply.body) && /\}\s*$/.test(reply.body);
   const member = ',"padding":""';
-  if (!isObject || length + member.length > bytes) return { ...reply, body: reply.body + " ".repeat(bytes - length) };
+  if (!isObject || length + member.length > bytes)
+    return { ...reply, body: reply.body + " ".repeat(bytes - length) };
   const open = reply.body.trimEnd().slice(0, -1);
   const separator = /\{\s*$/.test(open) ? member.slice(1, -2) : member.slice(0, -2);
   const padding = "x".repeat(bytes - Buffer.byteLength(open) - separator.length - 3);

@@ -88,7 +88,8 @@ function parseAction(value: unknown, where: string): FaultAction {
       type,
       intervalMs: integerIn(value.intervalMs ?? 1000, 1, MAX_TRICKLE_INTERVAL_MS, `${where}.intervalMs`),
     };
-    if (value.bytes !== undefined) action.bytes = integerIn(value.bytes, 1, MAX_FAULT_BYTES, `${where}.bytes`);
+    if (value.bytes !== undefined)
+      action.bytes = integerIn(value.bytes, 1, MAX_FAULT_BYTES, `${where}.bytes`);
     return action;
   }
   if (type === "reset" || type === "hang") return { type };

@@ -282,7 +282,9 @@ describe("latency, reset and hang", () => {
   });
 
   it("trickle sends the headers at once, then the real answer a byte per interval", async () => {
-    await setFaults([{ kinds: ["predict"], times: 1, action: { type: "trickle", intervalMs: 20, bytes: 60 } }]);
+    await setFaults([
+      { kinds: ["predict"], times: 1, action: { type: "trickle", intervalMs: 20, bytes: 60 } },
+    ]);
     const url = new URL(PREDICT_PATH, client.url);
     const body = JSON.stringify(SAP_EXAMPLE_INSTANCE);
     const started = performance.now();

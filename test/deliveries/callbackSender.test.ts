@@ -139,6 +139,28 @@ describe("one callback attempt", () => {
     expect(outcome).toEqual({ kind: "failed", detail: `127.0.0.1:${silent.port} did not answer in time` });
   });
 
+  it("ends an attempt whose receiver trickles its answer at the timeout, and drops the connection", async () => {
+    let closed = false;
+    const trickling = await startLoopbackServer((_request, response) => {
+      response.writeHead(500, { "Content-Type": "text/plain" });
+      const timer = setInterval(() => response.write("."), 50);
+      response.on("close", () => {
+        clearInterval(timer);
+        closed = true;
+      });
+    });
+    cleanups.push(() => trickling.close());
+    const started = performance.now();
+    const outcome = await sender({ timeoutMs: 300 }).send({
+      target: allowed("http://127.0.0.1", trickling.url),
+      id: "res-1",
+      body: EVENT,
+    });
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(outcome).toMatchObject({ kind: "failed", status: 500 });
+    await expect.poll(() => closed, { timeout: 2_000 }).toBe(true);
+  });
+
   it("reads at most the answer limit and drops the rest with the connection", async () => {
     let finished: boolean | undefined;
     const chatty = await startLoopbackServer((_request, response) => {

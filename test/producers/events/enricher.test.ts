@@ -234,6 +234,31 @@ describe("enrichment from the source system", () => {
     expect(failure.problem.status).toBe(504);
   });
 
+  it("a source system that trickles its answer (headers at once, a byte every 50 ms) is cut at ENRICH_TIMEOUT_MS: a transient 504", async () => {
+    let closed = false;
+    server = await startLoopbackServer((_request, response) => {
+      response.writeHead(200, { "Content-Type": "application/json" });
+      const timer = setInterval(() => response.write(" "), 50);
+      response.on("close", () => {
+        clearInterval(timer);
+        closed = true;
+      });
+    });
+    const { entry } = entryFor(
+      `${server.url}${BP_PATH}/{/data/BusinessPartner}`,
+      { type: "none" },
+      {},
+      100_000,
+      300,
+    );
+    const started = performance.now();
+    const failure = await failureOf(entry.enricher?.enrich(S4_EVENT) ?? Promise.resolve());
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(failure.permanent).toBe(false);
+    expect(failure.problem.status).toBe(504);
+    await expect.poll(() => closed, { timeout: 2_000 }).toBe(true);
+  });
+
   it("a refused token is dropped and the GET sent once more with a fresh one", async () => {
     const s = await s4StandIn({ revoked: new Set(["s4-token-1"]) });
     const { entry } = oauthEntry(s);

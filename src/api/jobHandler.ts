@@ -32,20 +32,10 @@ export async function createJobHandler(relay: Relay, logger?: Pick<Logger, "warn
           problem("unknown-job", 404, `No job ${JSON.stringify(id.slice(0, 100))} (unknown, or expired)`),
         );
       }
-      const {
-        id: jobId,
-        status,
-        model,
-        createdAt,
-        completedAt,
-        attempts,
-        result,
-        resultOmitted,
-        callback,
-      } = job;
+      const { id: jobId, status, model, createdAt, completedAt, attempts, result, callback } = job;
       return jsonResponse(
         200,
-        { id: jobId, status, model, createdAt, completedAt, attempts, result, resultOmitted, callback },
+        { id: jobId, status, model, createdAt, completedAt, attempts, result, callback },
         { "Cache-Control": "no-store" },
       );
     } catch (error) {

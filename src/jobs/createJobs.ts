@@ -8,6 +8,7 @@ import { JobQueue } from "./jobQueue";
 import type { JobSettings } from "./jobSettings";
 import { JobStore, type JobView } from "./jobStore";
 import { type SubmittedJob, submitJob } from "./jobSubmission";
+import { ResultBlobs } from "./resultBlobs";
 import type { ScoringJob } from "./scoringJob";
 
 /** The job model of one instance: what the queue function, respond-async, `GET /api/jobs/{id}` and others use. */
@@ -43,17 +44,22 @@ export interface JobsOptions {
   endpointSecrets?: CallbacksOptions["endpointSecrets"];
   callbacks?: Callbacks;
   clock?: () => Date;
+  /** The claim check's store of large results. */
+  blobs?: ResultBlobs;
 }
 
 export function createJobs(options: JobsOptions): Jobs {
   const { settings } = options;
   const clock = options.clock ?? (() => new Date());
+  const blobs =
+    options.blobs ?? new ResultBlobs(options.storage, settings.resultsContainer, options.storageTimeoutMs);
   const store =
     options.store ??
     new JobStore(options.storage, {
       ttlMs: settings.ttlMs,
       timeoutMs: options.storageTimeoutMs,
       scope: options.recordScope,
+      blobs,
     });
   const queue = options.queue ?? new JobQueue(options.storage, settings, options.storageTimeoutMs);
   const callbacks =
@@ -72,6 +78,8 @@ export function createJobs(options: JobsOptions): Jobs {
     callbacks,
     clock,
     prepareEvent: options.prepareEvent,
+    blobs,
+    hostName: settings.hostName,
   });
   return {
     settings,

@@ -6,10 +6,12 @@ import { answerValue, problemOutcome, type ScoringOutcome } from "../scoring/sco
 import { errorLine } from "../shared/errorLine";
 import type { Logger } from "../shared/logger";
 import { ProblemError, problem } from "../shared/problem";
+import { claimCheckEvent, fitsQueueMessage, resultReference } from "./claimCheck";
 import type { EventPreparationStep } from "./eventPreparationStep";
 import { isProducerJobId } from "./jobIds";
 import { type ResultData, type ResultEvent, resultEvent } from "./jobResult";
 import type { JobClaim, JobDelivery, JobStore } from "./jobStore";
+import type { ResultBlobs } from "./resultBlobs";
 import { type JobEvent, jobHash, legacyJobHash, parseJobMessage, type ScoringJob } from "./scoringJob";
 
 const CALLBACK_REFUSED_TYPE = callbackRefused("").type;
@@ -37,6 +39,16 @@ export interface JobProcessorOptions {
   clock?: () => Date;
   /** Makes an event job's request: registered by the events producer, which event jobs come from. */
   prepareEvent?: EventPreparationStep;
+  /** Where a result too large for a queue message is stored whole (the claim check). */
+  blobs?: ResultBlobs;
+  /** The app's host name (WEBSITE_HOSTNAME): a claim check's dataref is absolute with it. */
+  hostName?: string;
+}
+
+/** A result as it goes out: the event published (a claim check when large) and the blob of the whole one. */
+interface CheckedResult {
+  published: ResultEvent;
+  blob?: string;
 }
 
 /** Where a failed result goes on a last attempt, when the output binding will not be written. */
@@ -149,12 +161,33 @@ export class JobProcessor {
       });
       throw new TransientJobFailure(`job ${job.id}: ${outcome.problem.detail}; the host retries it`);
     }
-    const event = resultEvent(this.resultData(job, outcome, delivery), this.clock());
+    const whole = resultEvent(this.resultData(job, outcome, delivery), this.clock());
+    let checked: CheckedResult;
+    try {
+      checked = await this.claimChecked(whole);
+    } catch (error) {
+      const reason = `the result (${Buffer.byteLength(JSON.stringify(whole))} bytes) could not be stored: ${errorLine(error)}`;
+      if (!last) {
+        await this.store.retryLater(claim, delivery, this.clock()).catch(() => undefined);
+        throw new TransientJobFailure(`job ${job.id}: ${reason}; the host retries it`);
+      }
+      // The last attempt: a failed result that fits a message, rather than none.
+      logger.error(`job ${job.id}: ${reason}; a failed result goes out instead`);
+      const data: ResultData = {
+        ...this.resultData(job, outcome, delivery),
+        status: "failed",
+        prediction: undefined,
+        metadata: undefined,
+        problem: problem("job-records-unavailable", 503, `The job was scored but ${reason}`),
+      };
+      checked = { published: resultEvent(JSON.parse(JSON.stringify(data)), this.clock()) };
+    }
+    const event = checked.published;
     const callback = this.callbackOf(job, outcome);
     if (outcome.kind === "problem" && outcome.transient) {
       // Last attempt: the host writes no output of a failed invocation, so the result goes out directly, first.
       await this.publisher.publish(event);
-      const recorded = await this.record(claim, event, delivery, logger, callback);
+      const recorded = await this.record(claim, checked, delivery, logger, callback);
       if (recorded && callback?.progress.state === "pending") {
         await this.startCallback(job.id, callback.url).catch((error: unknown) => {
           logger.error(`job ${job.id}: callback not queued on the last attempt: ${errorLine(error)}`);
@@ -164,9 +197,25 @@ export class JobProcessor {
         `job ${job.id}: ${outcome.problem.detail}; last attempt (${delivery.dequeueCount}), failed result published`,
       );
     }
-    const recorded = await this.record(claim, event, delivery, logger, callback);
+    const recorded = await this.record(claim, checked, delivery, logger, callback);
     if (recorded && callback?.progress.state === "pending") await this.startCallback(job.id, callback.url);
     return event;
+  }
+
+  /**
+   * The result as it can go on the results queue: itself when it fits a message, else its claim check (CloudEvents'
+   * `dataref`), once the whole result is stored in its blob. Throws when it cannot be stored.
+   */
+  private async claimChecked(whole: ResultEvent): Promise<CheckedResult> {
+    const json = JSON.stringify(whole);
+    if (fitsQueueMessage(json)) return { published: whole };
+    if (!this.options.blobs) throw new Error("this relay has no result store");
+    const blob = this.store.resultBlobName(whole.data.jobId);
+    await this.options.blobs.put(blob, Buffer.from(json));
+    return {
+      published: claimCheckEvent(whole, resultReference(whole.data.jobId, this.options.hostName)),
+      blob,
+    };
   }
 
   /** Why the job's callback is refused (CALLBACK_ALLOWED_HOSTS, or callbacks off), or undefined when it may go. */
@@ -265,13 +314,13 @@ export class JobProcessor {
   /** The record is the job's memory, not its result: a failure to write it is logged, the result still goes out. */
   private async record(
     claim: JobClaim,
-    event: ResultEvent,
+    result: CheckedResult,
     delivery: JobDelivery,
     logger: Logger,
     callback?: Parameters<JobStore["complete"]>[4],
   ): Promise<boolean> {
     const recorded = await this.store
-      .complete(claim, event, delivery, this.clock(), callback)
+      .complete(claim, result.published, delivery, this.clock(), callback, result.blob)
       .catch((error: unknown) => {
         logger.warn(`job ${claim.jobId}: result not recorded: ${errorLine(error)}`);
         return undefined;

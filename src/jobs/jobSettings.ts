@@ -15,7 +15,15 @@ export interface JobSettings {
   maxDequeueCount: number;
   /** host.json `extensions.queues.messageEncoding`: how the relay writes jobs and results, as the host would. */
   messageEncoding: MessageEncoding;
+  /** Blob container of whole results too large for a queue message (`RESULTS_CONTAINER`). */
+  resultsContainer: string;
+  /** The app's host name as Azure sets it (`WEBSITE_HOSTNAME`): a claim check's dataref is absolute with it. */
+  hostName?: string;
 }
+
+/** Container names follow the queue-name rule below (lowercase letters, digits and single hyphens). */
+const DEFAULT_RESULTS_CONTAINER = "scoring-results";
+const HOST_NAME = /^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\d{1,5})?$/i;
 
 /**
  * Azure's rule for queue names (3-63 lowercase letters, digits and single hyphens, starting and ending
@@ -40,5 +48,13 @@ export function loadJobSettings(env: NodeJS.ProcessEnv, appRoot: string): JobSet
     resultsQueue: queueName(env, "RESULTS_QUEUE", DEFAULT_RESULTS_QUEUE),
     ttlMs: ttlHoursSetting(env, "JOB_TTL_HOURS", 24),
     ...hostQueueSettings(readHostJson(appRoot), env),
+    resultsContainer: queueName(env, "RESULTS_CONTAINER", DEFAULT_RESULTS_CONTAINER),
+    ...hostNameOf(env),
   };
+}
+
+/** WEBSITE_HOSTNAME when it is a host name (Azure sets it); anything else is left out, never put in a URL. */
+function hostNameOf(env: NodeJS.ProcessEnv): { hostName?: string } {
+  const value = env.WEBSITE_HOSTNAME?.trim();
+  return value && HOST_NAME.test(value) ? { hostName: value } : {};
 }

@@ -1,10 +1,9 @@
 import type { StorageConnection } from "../config/storageConnection";
 import type { CallbackProgress, CallbackState } from "../deliveries/callbackDelivery";
 import { type Claim, ClaimTable, claimKey, type Fields, type StoredClaim } from "../storage/claimTable";
-import { type JobStatus, type ResultEvent, resultEventId } from "./jobResult";
-
-/** Largest result kept in a job record; a larger one is left out (the record says so) and only published. */
-export const MAX_RECORDED_RESULT_BYTES = 60_000;
+import { MAX_CALLBACK_RESULT_BYTES } from "./claimCheck";
+import { type JobStatus, type ResultData, type ResultEvent, resultEventId } from "./jobResult";
+import type { ResultBlobs } from "./resultBlobs";
 
 /** What `GET /api/jobs/{id}` shows. */
 export interface JobView {
@@ -16,12 +15,12 @@ export interface JobView {
   attempts: number;
   /** `{ deploymentId, prediction }` or `{ problem }` once the job is done; undefined while it is not. */
   result?: unknown;
-  /** True when the result was too large to keep here (the result message carries it). */
-  resultOmitted?: boolean;
   /** The job's content hash (idempotency). */
   hash: string;
-  /** The result CloudEvent as published, when recorded. */
+  /** The result CloudEvent as published (a claim check for a large result), when recorded. */
   event?: ResultEvent;
+  /** The blob that holds the whole result, when the published event is a claim check. */
+  resultBlob?: string;
   /** The queue message that completed the job, and how often it had been delivered. */
   messageId?: string;
   /** Where the job's result is pushed, and how far that got; undefined for a job without a callback. */
@@ -100,6 +99,13 @@ export function shownCallbackUrl(url: string): string {
   }
 }
 
+/** What `GET /api/jobs/{id}` shows of a result. */
+function resultOf(data: ResultData): unknown {
+  return data.status === "succeeded"
+    ? { deploymentId: data.deploymentId, prediction: data.prediction }
+    : { problem: data.problem };
+}
+
 function viewOf(record: StoredClaim): JobView {
   const f = record.fields;
   const status: JobStatus =
@@ -112,7 +118,6 @@ function viewOf(record: StoredClaim): JobView {
   if (record.state === "done" && record.payload.byteLength > 0) {
     event = JSON.parse(record.payload.toString("utf8")) as ResultEvent;
   }
-  const data = event?.data;
   return {
     id: String(f.jobId),
     status,
@@ -120,14 +125,10 @@ function viewOf(record: StoredClaim): JobView {
     createdAt: (f.createdAt instanceof Date ? f.createdAt : record.claimedAt).toISOString(),
     completedAt: f.completedAt instanceof Date ? f.completedAt.toISOString() : undefined,
     attempts: Number(f.attempts ?? 0),
-    result: data
-      ? data.status === "succeeded"
-        ? { deploymentId: data.deploymentId, prediction: data.prediction }
-        : { problem: data.problem }
-      : undefined,
-    resultOmitted: f.resultOmitted === true ? true : undefined,
+    result: event && typeof f.resultBlob !== "string" ? resultOf(event.data) : undefined,
     hash: record.bodyHash,
     event,
+    resultBlob: typeof f.resultBlob === "string" && f.resultBlob !== "" ? f.resultBlob : undefined,
     messageId: typeof f.messageId === "string" ? f.messageId : undefined,
     callback: callbackOf(f),
   };
@@ -140,6 +141,8 @@ function viewOf(record: StoredClaim): JobView {
 export class JobStore {
   private readonly table: ClaimTable;
   private readonly scope: string | undefined;
+  private readonly blobs: ResultBlobs | undefined;
+  private readonly ttlMs: number;
 
   /**
    * `scope`: what job records are kept apart by on a shared storage account, the relay's AI Core instance
@@ -153,9 +156,13 @@ export class JobStore {
       tableName?: string;
       abandonAfterMs?: number;
       scope?: string;
+      /** Where whole results too large for a queue message are kept (the claim check's store). */
+      blobs?: ResultBlobs;
     },
   ) {
     this.scope = options.scope;
+    this.blobs = options.blobs;
+    this.ttlMs = options.ttlMs;
     this.table = new ClaimTable(storage, {
       tableName: options.tableName ?? "scoringjobs",
       ttlMs: options.ttlMs,
@@ -167,6 +174,11 @@ export class JobStore {
 
   private key(jobId: string) {
     return this.scope === undefined ? claimKey(jobId) : claimKey(this.scope, jobId);
+  }
+
+  /** The blob of a job's whole result (the claim check's): named by its record's key, so kept apart by scope too. */
+  resultBlobName(jobId: string): string {
+    return `${this.key(jobId).rowKey}.json`;
   }
 
   /** Records a job as queued (respond-async); answers the existing job instead when the id is taken. */
@@ -226,9 +238,10 @@ export class JobStore {
     delivery: JobDelivery,
     now: Date,
     callback?: { url: string; progress: CallbackProgress },
+    /** The blob of the whole result, when `event` is its claim check. */
+    resultBlob?: string,
   ): Promise<boolean> {
     const bytes = Buffer.from(JSON.stringify(event));
-    const omitted = bytes.byteLength > MAX_RECORDED_RESULT_BYTES;
     const fields: Fields = {
       jobId: claim.jobId,
       model: claim.model,
@@ -237,12 +250,12 @@ export class JobStore {
       completedAt: now,
       attempts: delivery.dequeueCount,
       messageId: delivery.messageId,
-      resultOmitted: omitted,
+      ...(resultBlob ? { resultBlob } : {}),
       ...(callback
         ? { callbackUrl: shownCallbackUrl(callback.url), ...callbackFields(callback.progress) }
         : {}),
     };
-    return this.table.complete(claim, fields, omitted ? Buffer.alloc(0) : bytes, now);
+    return this.table.complete(claim, fields, bytes, now);
   }
 
   /** Gives the job back as queued, to be scored on the message's next delivery. */
@@ -267,9 +280,21 @@ export class JobStore {
       await this.table.release({ key: record.key, bodyHash: record.bodyHash, etag: record.etag });
   }
 
+  /** The job's record; a claim-checked result is read whole from its blob. */
   async get(jobId: string, now: Date): Promise<JobView | undefined> {
     const record = await this.table.get(this.key(jobId), now);
-    return record && viewOf(record);
+    if (!record) return undefined;
+    const view = viewOf(record);
+    const whole = await this.wholeResult(view);
+    return whole ? { ...view, result: resultOf(whole.data) } : view;
+  }
+
+  /** The whole result CloudEvent of a claim-checked job, from its blob; undefined for any other job. */
+  private async wholeResult(view: JobView): Promise<ResultEvent | undefined> {
+    if (!view.resultBlob || !this.blobs) return undefined;
+    const bytes = await this.blobs.get(view.resultBlob);
+    if (!bytes) throw new Error(`the result blob of job ${view.id} is missing`);
+    return JSON.parse(bytes.toString("utf8")) as ResultEvent;
   }
 
   /** The result a callback of this job sends, and the callback's progress; undefined for no (live, done) job. */
@@ -278,9 +303,13 @@ export class JobStore {
     if (record?.state !== "done") return undefined;
     const view = viewOf(record);
     const { callback } = view;
+    // The whole result up to MAX_CALLBACK_RESULT_BYTES; a larger one goes as its claim check (dataref).
+    const whole = await this.wholeResult(view);
+    const wholeJson = whole && JSON.stringify(whole);
+    const fits = wholeJson !== undefined && Buffer.byteLength(wholeJson) <= MAX_CALLBACK_RESULT_BYTES;
     return {
       resultId: view.event?.id ?? resultEventId(jobId, new Date(view.completedAt ?? record.claimedAt)),
-      body: view.event ? JSON.stringify(view.event) : undefined,
+      body: fits ? wholeJson : view.event ? JSON.stringify(view.event) : undefined,
       ...(callback ? { callback } : {}),
     };
   }
@@ -298,7 +327,10 @@ export class JobStore {
     throw new Error(`the record of job ${jobId} kept changing`);
   }
 
-  purgeExpired(now: Date): Promise<number> {
-    return this.table.purgeExpired(now);
+  /** Deletes expired records, and the whole results stored longer ago than a record lives. */
+  async purgeExpired(now: Date): Promise<number> {
+    const purged = await this.table.purgeExpired(now);
+    if (this.blobs) await this.blobs.purgeOlderThan(new Date(now.getTime() - this.ttlMs));
+    return purged;
   }
 }

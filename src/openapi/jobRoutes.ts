@@ -136,7 +136,6 @@ export const jobRoutes: RouteFamily = {
           type: "object",
           properties: { deploymentId: { type: "string" }, prediction: {}, problem: ref("Problem") },
         },
-        resultOmitted: { type: "boolean", description: "The result was too large to keep here." },
         callback: {
           description: "Where the result is pushed, and how far that got (only for a job with a callback).",
           type: "object",

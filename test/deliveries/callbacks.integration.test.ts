@@ -183,6 +183,31 @@ describe("result callbacks through the dev host", () => {
     expect(await pendingTasks()).toBe(0);
   });
 
+  it("a large result: the callback POSTs it whole up to 1 MiB, its claim check (dataref) beyond", async () => {
+    const endpoint = await receiver();
+    const sizes = { whole: 300_000, checked: 1_200_000 };
+    const ids = { whole: jobId("large-whole"), checked: jobId("large-checked") };
+    for (const key of ["whole", "checked"] as const) {
+      await world.emulator.control.setFaults([
+        { kinds: ["predict"], times: 1, action: { type: "large", bytes: sizes[key] } },
+      ]);
+      await enqueue(jobs, job(ids[key], `${endpoint.url}/hooks/churn-scores`));
+      await callbackSettled(ids[key], "delivered");
+    }
+    await world.emulator.control.clearFaults();
+    const bodyOf = (id: string) =>
+      JSON.parse(endpoint.received.find((r) => r.webhookId === resultEventId(id))?.body ?? "{}");
+    const whole = bodyOf(ids.whole);
+    expect(whole).not.toHaveProperty("dataref");
+    expect(String(whole.data.prediction.padding).length).toBeGreaterThan(sizes.whole - 1_000);
+    const checked = bodyOf(ids.checked);
+    expect(checked).toMatchObject({ dataref: `/api/jobs/${ids.checked}`, data: { status: "succeeded" } });
+    expect(checked.data).not.toHaveProperty("prediction");
+    for (const received of endpoint.received) expect(received.verified).toBe(true);
+    // The results queue carries the claim check of both.
+    await results.waitFor((events) => events.filter((e) => e.dataref !== undefined).length >= 2);
+  });
+
   it("waits as long as a 503's Retry-After asks (3 s) when the schedule says 1 s", async () => {
     const endpoint = await receiver([{ status: 503, headers: { "Retry-After": "3" } }, { status: 204 }]);
     const id = jobId("retry-after");

@@ -183,6 +183,48 @@ describe("scoring jobs from a storage queue", () => {
   });
 });
 
+describe("a result larger than a queue message (the claim check)", () => {
+  it("goes on the results queue as a claim check (dataref, summary in data); GET /api/jobs/{id} serves it whole", async () => {
+    // A 200,000-byte answer: its result CloudEvent is three times what a queue message holds.
+    await world.emulator.control.setFaults([
+      { kinds: ["predict"], times: 1, action: { type: "large", bytes: 200_000 } },
+    ]);
+    try {
+      const id = jobId("large-answer");
+      await enqueue(
+        jobs,
+        JSON.stringify({ id, model: "churn", input: CHURN_EXAMPLE, metadata: { orderId: "4711" } }),
+      );
+      const event = await resultOf(id);
+      expect(event).toMatchObject({
+        id: resultEventId(id),
+        type: SUCCEEDED_TYPE,
+        subject: id,
+        dataref: `/api/jobs/${id}`,
+        data: { jobId: id, model: "churn", status: "succeeded", attempts: 1 },
+      });
+      expect(event.data.deploymentId).toEqual(expect.any(String));
+      expect(event.data).not.toHaveProperty("prediction");
+      const record = await getJob(id);
+      expect(record.status).toBe(200);
+      expect(record.body).toMatchObject({
+        id,
+        status: "succeeded",
+        result: { deploymentId: event.data.deploymentId },
+      });
+      const prediction = (record.body.result as { prediction: Record<string, unknown> }).prediction;
+      expect(prediction).toMatchObject({ churn_probability: expect.any(Number) });
+      expect(String(prediction.padding).length).toBeGreaterThan(190_000);
+      expect(record.body).not.toHaveProperty("resultOmitted");
+      // Exactly one result, and it was not delivered again.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(resultsOf(id)).toHaveLength(1);
+    } finally {
+      await world.emulator.control.clearFaults();
+    }
+  });
+});
+
 describe("Prefer: respond-async on predict", () => {
   it("answers 202 with Location; the job record turns succeeded", async () => {
     const response = await fetch(`${base}/models/churn/predict`, {

@@ -185,9 +185,10 @@ export class JobProcessor {
     const event = checked.published;
     const callback = this.callbackOf(job, outcome);
     if (outcome.kind === "problem" && outcome.transient) {
-      // Last attempt: the host writes no output of a failed invocation, so the result goes out directly, first.
+      // Last attempt: the host writes no output of a failed invocation, so the result goes out directly, once
+      // recorded (or once the record failed: the last attempt's result goes out all the same).
+      const recorded = await this.record(claim, checked, delivery, logger, callback, true);
       await this.publisher.publish(event);
-      const recorded = await this.record(claim, checked, delivery, logger, callback);
       if (recorded && callback?.progress.state === "pending") {
         await this.startCallback(job.id, callback.url).catch((error: unknown) => {
           logger.error(`job ${job.id}: callback not queued on the last attempt: ${errorLine(error)}`);
@@ -197,7 +198,7 @@ export class JobProcessor {
         `job ${job.id}: ${outcome.problem.detail}; last attempt (${delivery.dequeueCount}), failed result published`,
       );
     }
-    const recorded = await this.record(claim, checked, delivery, logger, callback);
+    const recorded = await this.record(claim, checked, delivery, logger, callback, last);
     if (recorded && callback?.progress.state === "pending") await this.startCallback(job.id, callback.url);
     return event;
   }
@@ -311,18 +312,29 @@ export class JobProcessor {
     };
   }
 
-  /** The record is the job's memory, not its result: a failure to write it is logged, the result still goes out. */
+  /**
+   * Records the result before it is published: a result out with its record left `running` is what a client
+   * polling the job, or resubmitting it, would never see. A record that cannot be written fails the delivery (the
+   * queue delivers the job again, whose next run records and publishes it, under the same CloudEvent id) — except
+   * on the last attempt, whose result goes out all the same (answered false).
+   */
   private async record(
     claim: JobClaim,
     result: CheckedResult,
     delivery: JobDelivery,
     logger: Logger,
     callback?: Parameters<JobStore["complete"]>[4],
+    last = false,
   ): Promise<boolean> {
     const recorded = await this.store
       .complete(claim, result.published, delivery, this.clock(), callback, result.blob)
       .catch((error: unknown) => {
         logger.warn(`job ${claim.jobId}: result not recorded: ${errorLine(error)}`);
+        if (!last) {
+          throw new TransientJobFailure(
+            `job ${claim.jobId}: result not recorded, so not published: ${errorLine(error)}; the host retries it`,
+          );
+        }
         return undefined;
       });
     if (recorded === false) logger.warn(`job ${claim.jobId}: result not recorded: the claim was taken over`);

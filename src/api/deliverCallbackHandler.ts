@@ -10,6 +10,7 @@ const taskSchema = z.object({
   jobId: z.string().min(1).max(MAX_JOB_ID_LENGTH),
   url: z.string().min(1).max(MAX_CALLBACK_URL_LENGTH),
   attempt: z.number().int().min(1).max(1000),
+  series: z.number().int().min(0).optional(),
 });
 
 /** The trigger hands parsed JSON when the message text was JSON, else the text. */

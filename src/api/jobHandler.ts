@@ -7,16 +7,25 @@ import type { Relay } from "../relay/relay";
 import { errorLine } from "../shared/errorLine";
 import type { Logger } from "../shared/logger";
 import { ProblemError, problem } from "../shared/problem";
+import { replayCallback } from "./callbackReplay";
 
 const STORAGE_RETRY_AFTER_SECONDS = 30;
+/** `POST /api/jobs/{id}/callback`: the job route is a catch-all (ids may hold slashes), so the suffix says it. */
+const REPLAY_SUFFIX = "/callback";
 
-/** `GET /api/jobs/{id}`: the job's record; 404 for an unknown or expired id. */
+/**
+ * `GET /api/jobs/{id}`: the job's record; 404 for an unknown or expired id. `POST /api/jobs/{id}/callback`: its
+ * result delivered again (callbackReplay.ts).
+ */
 export async function createJobHandler(relay: Relay, logger?: Pick<Logger, "warn">) {
   const { jobs } = await relay.features(logger);
   return async (request: HttpRequest, context: InvocationContext): Promise<RelayResponse> => {
     try {
-      requireMethod(request.method, ["GET"]);
       const id = request.params.id ?? "";
+      if (request.method === "POST" && id.endsWith(REPLAY_SUFFIX)) {
+        return await replayCallback(jobs, id.slice(0, -REPLAY_SUFFIX.length), context);
+      }
+      requireMethod(request.method, ["GET"]);
       let job: JobView | undefined;
       try {
         job = await jobs.get(id);

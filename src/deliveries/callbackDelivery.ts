@@ -8,7 +8,15 @@ export interface CallbackTask {
   jobId: string;
   url: string;
   attempt: number;
+  /** The attempt series (0, then one more per replay); a task of an earlier series is dropped. */
+  series?: number;
 }
+
+/**
+ * How long after its last possible attempt a job record with a pending callback is kept: the attempts themselves
+ * (at most 100 of 15 s) and the queue's lag fit in it many times over.
+ */
+export const CALLBACK_RECORD_MARGIN_MS = 3_600_000;
 
 /**
  * Where a job's callback stands, as its record keeps it. `pending`: an attempt is scheduled; the others are final:
@@ -24,6 +32,10 @@ export interface CallbackProgress {
   /** One line about the last attempt; names the host, never the URL's path or query. */
   detail?: string;
   at: Date;
+  /** The attempt series this progress belongs to (see CallbackTask.series). */
+  series?: number;
+  /** With `pending`: the job record must be kept at least until then (the last attempt, and a margin). */
+  keepUntil?: Date;
 }
 
 /** The job records, as callbacks see them. */
@@ -67,9 +79,18 @@ export class CallbackDelivery {
     const { jobs } = this.options;
     const job = await jobs.load(task.jobId);
     if (job === undefined) {
-      logger.warn(`callback for job ${task.jobId}: the job record is gone (expired); nothing to deliver`);
+      // Not silently: the task goes to the dead letter, where an operator sees what was not delivered.
+      logger.warn(`callback for job ${task.jobId}: the job record is gone (expired); dead-lettered`);
+      await this.options.queue.deadLetter(task, {
+        state: "failed",
+        attempts: task.attempt - 1,
+        detail: "the job record expired before the callback was delivered",
+        at: (this.options.now ?? (() => new Date()))(),
+      });
       return;
     }
+    // A replay started a new series: the tasks of the earlier one stop here.
+    if ((job.callback?.series ?? 0) !== (task.series ?? 0)) return;
     if (job.callback !== undefined && job.callback.state !== "pending") return;
     if (job.body === undefined) {
       // Over the record's bound: the result went to the results queue only, and a callback cannot send it.
@@ -100,6 +121,7 @@ export class CallbackDelivery {
       ...status,
       ...detail,
       at,
+      ...(task.series === undefined ? {} : { series: task.series }),
     });
     switch (outcome.kind) {
       case "delivered":
@@ -120,7 +142,11 @@ export class CallbackDelivery {
           await queue.deadLetter(task, failed);
           return;
         }
-        await jobs.record(task.jobId, progress("pending"));
+        // The record outlives the attempts still to come, whatever JOB_TTL_HOURS says.
+        const keepUntil = new Date(
+          at.getTime() + delayMs + schedule.remainingMs(task.attempt + 1) + CALLBACK_RECORD_MARGIN_MS,
+        );
+        await jobs.record(task.jobId, { ...progress("pending"), keepUntil });
         await queue.schedule({ ...task, attempt: task.attempt + 1 }, delayMs);
       }
     }

@@ -2,12 +2,14 @@ import type { MessageEncoding } from "../config/hostQueues";
 import type { StorageConnection } from "../config/storageConnection";
 import type { CallbackCheck } from "./allowList";
 import {
+  CALLBACK_RECORD_MARGIN_MS,
   CallbackDelivery,
   type CallbackJobs,
   type CallbackProgress,
   type CallbackQueue,
 } from "./callbackDelivery";
 import { StorageCallbackQueue } from "./callbackQueue";
+import type { CallbackRestart } from "./callbackRestart";
 import { CallbackSender } from "./callbackSender";
 import { type CallbackSettings, loadCallbackSettings } from "./callbackSettings";
 import { CallbackSigner } from "./callbackSigner";
@@ -19,8 +21,13 @@ export interface Callbacks {
   admit(url: string): CallbackCheck;
   /** Queues the first attempt of a job's callback (after the schedule's first delay). */
   start(jobId: string, url: string): Promise<void>;
-  /** The progress a job's record starts with, once its result is recorded. */
+  /** The progress a job's record starts with, once its result is recorded: kept until its last attempt can run. */
   initialProgress(now: Date): CallbackProgress;
+  /**
+   * Delivers a done job's result again (`POST /api/jobs/{id}/callback`): a new series of attempts under the same
+   * webhook-id; the tasks of an earlier series stop. Answers why not, when it cannot.
+   */
+  replay(jobId: string): Promise<CallbackRestart>;
   delivery: CallbackDelivery;
 }
 
@@ -28,6 +35,7 @@ export interface Callbacks {
 export interface CallbackRecords {
   callbackSubject(jobId: string, now: Date): ReturnType<CallbackJobs["load"]>;
   recordCallback(jobId: string, progress: CallbackProgress, now: Date): Promise<void>;
+  restartCallback(jobId: string, now: Date, keepUntil: Date): Promise<CallbackRestart>;
 }
 
 /** A catalog callback with secrets of its own (`callback.secretSetting`): Standard Webhooks' secret per endpoint. */
@@ -102,11 +110,22 @@ export function createCallbacks(options: CallbacksOptions): Callbacks {
     },
     now: clock,
   });
+  const keepUntil = (now: Date) =>
+    new Date(now.getTime() + schedule.remainingMs(0) + CALLBACK_RECORD_MARGIN_MS);
   return {
     settings,
     admit,
     start: (jobId, url) => queue.schedule({ jobId, url, attempt: 1 }, schedule.firstDelayMs),
-    initialProgress: (now) => ({ state: "pending", attempts: 0, at: now }),
+    initialProgress: (now) => ({ state: "pending", attempts: 0, at: now, keepUntil: keepUntil(now) }),
+    replay: async (jobId) => {
+      const now = clock();
+      const restarted = await options.store.restartCallback(jobId, now, keepUntil(now));
+      if (restarted.outcome === "restarted") {
+        const { url, series } = restarted;
+        await queue.schedule({ jobId, url, attempt: 1, series }, schedule.firstDelayMs);
+      }
+      return restarted;
+    },
     delivery,
   };
 }

@@ -55,6 +55,11 @@ export class RetrySchedule {
     return this.delaysMs.length;
   }
 
+  /** The waits before the attempts after attempt `attempt` (0: all of them), as the schedule has them. */
+  remainingMs(attempt: number): number {
+    return this.delaysMs.slice(attempt).reduce((sum, ms) => sum + ms, 0);
+  }
+
   /** The wait before the first attempt. */
   get firstDelayMs(): number {
     return this.delaysMs[0] ?? 0;

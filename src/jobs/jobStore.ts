@@ -1,5 +1,6 @@
 import type { StorageConnection } from "../config/storageConnection";
 import type { CallbackProgress, CallbackState } from "../deliveries/callbackDelivery";
+import type { CallbackRestart } from "../deliveries/callbackRestart";
 import { type Claim, ClaimTable, claimKey, type Fields, type StoredClaim } from "../storage/claimTable";
 import { MAX_CALLBACK_RESULT_BYTES } from "./claimCheck";
 import { type JobStatus, type ResultData, type ResultEvent, resultEventId } from "./jobResult";
@@ -67,6 +68,7 @@ function callbackFields(progress: CallbackProgress): Fields {
     callbackLastStatus: progress.lastStatus ?? 0,
     callbackDetail: progress.detail ?? "",
     callbackAt: progress.at,
+    ...(progress.series === undefined ? {} : { callbackSeries: progress.series }),
   };
 }
 
@@ -82,6 +84,7 @@ function callbackOf(f: Fields): JobCallback | undefined {
     ...(lastStatus > 0 ? { lastStatus } : {}),
     ...(detail ? { detail } : {}),
     at: f.callbackAt instanceof Date ? f.callbackAt : new Date(0),
+    ...(Number(f.callbackSeries ?? 0) > 0 ? { series: Number(f.callbackSeries) } : {}),
   };
 }
 
@@ -251,11 +254,16 @@ export class JobStore {
       attempts: delivery.dequeueCount,
       messageId: delivery.messageId,
       ...(resultBlob ? { resultBlob } : {}),
+      // callbackTarget: the whole URL (its query may hold the receiver's token), for a replay; never shown.
       ...(callback
-        ? { callbackUrl: shownCallbackUrl(callback.url), ...callbackFields(callback.progress) }
+        ? {
+            callbackUrl: shownCallbackUrl(callback.url),
+            callbackTarget: callback.url,
+            ...callbackFields(callback.progress),
+          }
         : {}),
     };
-    return this.table.complete(claim, fields, bytes, now);
+    return this.table.complete(claim, fields, bytes, now, callback?.progress.keepUntil);
   }
 
   /** Gives the job back as queued, to be scored on the message's next delivery. */
@@ -322,7 +330,33 @@ export class JobStore {
     for (let attempt = 0; attempt < 4; attempt++) {
       const record = await this.table.get(this.key(jobId), now);
       if (!record || FINAL_CALLBACK_STATES.includes(String(record.fields.callbackState))) return;
-      if (await this.table.mergeFields(record.key, record.etag, callbackFields(progress))) return;
+      // An attempt of a series a replay has replaced records nothing.
+      if (Number(record.fields.callbackSeries ?? 0) !== (progress.series ?? 0)) return;
+      const { keepUntil } = progress;
+      const longer = keepUntil && keepUntil > record.expiresAt ? keepUntil : undefined;
+      if (await this.table.mergeFields(record.key, record.etag, callbackFields(progress), longer)) return;
+    }
+    throw new Error(`the record of job ${jobId} kept changing`);
+  }
+
+  /**
+   * Starts a new series of callback attempts for a done job: progress back to `pending` with no attempts, the
+   * series one more, the record kept until `keepUntil` at least. Whatever state the callback was in.
+   */
+  async restartCallback(jobId: string, now: Date, keepUntil: Date): Promise<CallbackRestart> {
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const record = await this.table.get(claimKey(jobId), now);
+      if (!record) return { outcome: "unknown-job" };
+      const view = viewOf(record);
+      if (record.state !== "done") return { outcome: "not-done", status: view.status };
+      const url = record.fields.callbackTarget;
+      if (typeof url !== "string" || url === "") return { outcome: "no-callback" };
+      const series = Number(record.fields.callbackSeries ?? 0) + 1;
+      const fields = callbackFields({ state: "pending", attempts: 0, at: now, series });
+      const longer = keepUntil > record.expiresAt ? keepUntil : undefined;
+      if (await this.table.mergeFields(record.key, record.etag, fields, longer)) {
+        return { outcome: "restarted", url, series };
+      }
     }
     throw new Error(`the record of job ${jobId} kept changing`);
   }

@@ -104,14 +104,87 @@ const getJob: OpenApiObject = {
   },
 };
 
-/** `GET /api/jobs/{id}`: the record of a scoring job. */
+/** `POST /api/jobs/{id}/callback`: the job's result delivered to its callback again. */
+const replayCallback: OpenApiObject = {
+  operationId: "replayJobCallback",
+  summary: "Deliver a job's result to its callback again",
+  description:
+    "Starts a new series of callback attempts for a done job (the retry schedule from its start), under the same `webhook-id` (the result's CloudEvent id), whatever state the callback was in; the attempts of an earlier series stop. The job's record (`GET /api/jobs/{id}`) shows the progress.",
+  security: FUNCTION_KEY,
+  parameters: [
+    {
+      name: "id",
+      in: "path",
+      required: true,
+      description: "The job id.",
+      schema: { type: "string" },
+    },
+  ],
+  responses: {
+    "202": {
+      description: "The first attempt of the new series is queued.",
+      headers: { Location: { description: "The job: `/api/jobs/{id}`.", schema: { type: "string" } } },
+      content: {
+        "application/json": {
+          schema: {
+            type: "object",
+            required: ["id", "callback"],
+            properties: {
+              id: { type: "string" },
+              callback: {
+                type: "object",
+                required: ["state", "attempts", "series"],
+                properties: {
+                  state: { type: "string", enum: ["pending"] },
+                  attempts: { type: "integer", minimum: 0 },
+                  series: { type: "integer", minimum: 1 },
+                },
+              },
+            },
+          },
+          example: { id: "order-4711-churn", callback: { state: "pending", attempts: 0, series: 1 } },
+        },
+      },
+    },
+    "401": KEY_REFUSED,
+    "404": problemAnswer("No job of this id (unknown, or expired).", {
+      unknownJob: problem("unknown-job", 404, 'No job "order-4711-churn" (unknown, or expired)'),
+    }),
+    "409": problemAnswer("The job is not done yet, or has no callback.", {
+      notDone: problem(
+        "job-not-done",
+        409,
+        'Job "order-4711-churn" is running: there is no result to deliver yet',
+      ),
+      noCallback: problem(
+        "job-without-callback",
+        409,
+        'Job "order-4711-churn" has no callback to deliver to',
+      ),
+    }),
+    "503": problemAnswer(
+      "Job records or the callback queue cannot be reached right now, or a setting is wrong.",
+      {
+        recordsUnavailable: problem(
+          "job-records-unavailable",
+          503,
+          "The callback could not be started again right now; retry later",
+        ),
+        configurationError: CONFIGURATION_ERROR,
+      },
+      { headers: { "Retry-After": RETRY_AFTER_HEADER } },
+    ),
+  },
+};
+
+/** `GET /api/jobs/{id}`: the record of a scoring job; `POST /api/jobs/{id}/callback`: its callback replayed. */
 export const jobRoutes: RouteFamily = {
   tag: {
     name: "Jobs",
     description:
       "Asynchronous scoring: jobs from the scoring queue or `Prefer: respond-async`, and their records.",
   },
-  paths: () => ({ "/jobs/{id}": { get: getJob } }),
+  paths: () => ({ "/jobs/{id}": { get: getJob }, "/jobs/{id}/callback": { post: replayCallback } }),
   schemas: () => ({
     JobAccepted: {
       type: "object",
@@ -150,6 +223,11 @@ export const jobRoutes: RouteFamily = {
             lastStatus: { type: "integer", description: "The receiver's status on the last attempt." },
             detail: { type: "string", description: "How the last attempt ended, or why it was refused." },
             at: { type: "string", format: "date-time" },
+            series: {
+              type: "integer",
+              minimum: 1,
+              description: "How many times the callback was replayed (`POST /api/jobs/{id}/callback`).",
+            },
           },
         },
       },

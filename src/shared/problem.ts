@@ -26,6 +26,8 @@ const TITLES = {
   "internal-error": "Internal error",
   "invalid-job": "Message is not a scoring job",
   "unknown-job": "Unknown job",
+  "job-not-done": "The job is not done yet",
+  "job-without-callback": "The job has no callback",
   "job-id-reused": "Job id reused with a different body",
   "job-records-unavailable": "Job records are unavailable",
   "configuration-error": "The relay is not configured correctly",

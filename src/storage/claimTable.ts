@@ -258,9 +258,17 @@ export class ClaimTable {
   }
 
   /** Records the result; false when it could not be (the claim was taken over, or the payload is too large). */
-  async complete(claim: Claim, fields: Fields, payload: Uint8Array, now: Date): Promise<boolean> {
+  async complete(
+    claim: Claim,
+    fields: Fields,
+    payload: Uint8Array,
+    now: Date,
+    /** Kept at least this long, whatever the table's TTL (a record that has work left, like a callback). */
+    keepUntil?: Date,
+  ): Promise<boolean> {
     if (payload.byteLength > MAX_PAYLOAD_BYTES) return false;
     const entity = this.entity(claim.key, "done", claim.bodyHash, now, fields, payload);
+    if (keepUntil && keepUntil > (entity.expiresAt as Date)) entity.expiresAt = keepUntil;
     if (!fitsOneEntity(entity)) return false;
     return this.within("record a result", (abortSignal) => this.replace(claim, entity, abortSignal));
   }
@@ -286,12 +294,14 @@ export class ClaimTable {
   }
 
   /**
-   * Merges `fields` into the record as it was read (`etag`), leaving its state, payload and expiry as they are;
-   * false when the record changed or went away meanwhile (read it again and decide again).
+   * Merges `fields` into the record as it was read (`etag`), leaving its state and payload as they are, and its
+   * expiry unless `expiresAt` is given; false when the record changed or went away meanwhile (read it again and decide again).
    */
-  mergeFields(key: ClaimKey, etag: string, fields: Fields): Promise<boolean> {
+  mergeFields(key: ClaimKey, etag: string, fields: Fields, expiresAt?: Date): Promise<boolean> {
     const entity: Entity = { partitionKey: key.partitionKey, rowKey: key.rowKey };
     for (const [name, value] of Object.entries(fields)) if (!OWN.has(name)) entity[name] = value;
+    // A later expiry only: a record is never cut shorter than it was written.
+    if (expiresAt) entity.expiresAt = expiresAt;
     return this.within("update a record", async (abortSignal) => {
       try {
         await this.table.updateEntity(entity, "Merge", { etag, abortSignal });

@@ -54,7 +54,10 @@ class MemoryQueue implements CallbackQueue {
   }
 }
 
-async function setUp(script: ScriptedAnswer[], options: { schedule?: string; allowed?: string } = {}) {
+async function setUp(
+  script: ScriptedAnswer[],
+  options: { schedule?: string; allowed?: string; now?: () => Date } = {},
+) {
   const receiver = await startCallbackReceiver(script);
   const sender = new CallbackSender({
     signer: CallbackSigner.fromSetting(RECEIVER_SECRET) as CallbackSigner,
@@ -74,6 +77,7 @@ async function setUp(script: ScriptedAnswer[], options: { schedule?: string; all
     schedule: RetrySchedule.parse(options.schedule ?? "1s,1s,1s").withRandom(() => 0),
     queue,
     jobs,
+    now: options.now,
   });
   const logger = { warn: (line: string) => warnings.push(line) };
   const first: CallbackTask = { jobId: "job-7", url: `${receiver.url}/hooks?tenant=7`, attempt: 1 };
@@ -180,13 +184,33 @@ describe("callback delivery", () => {
     ]);
   });
 
-  it("drops a task whose job record has expired", async () => {
-    const { receiver, jobs, warnings, delivery, first, logger } = await setUp([]);
+  it("dead-letters a task whose job record is gone, as failed, instead of dropping it silently", async () => {
+    const { receiver, jobs, queue, warnings, delivery, first, logger } = await setUp([]);
     jobs.exists = false;
+    await delivery.run({ ...first, attempt: 8 }, logger);
+    expect(receiver.connections.count).toBe(0);
+    expect(queue.poison).toEqual([expect.objectContaining({ jobId: "job-7", attempt: 8 })]);
+    expect(warnings).toEqual(["callback for job job-7: the job record is gone (expired); dead-lettered"]);
+  });
+
+  it("asks to keep the record until the attempts still scheduled can run, plus an hour", async () => {
+    const now = new Date("2026-12-01T00:00:00Z");
+    const { jobs, delivery, first, logger } = await setUp([{ status: 503 }], {
+      schedule: "0s,5s,5m,2h",
+      now: () => now,
+    });
+    await delivery.run(first, logger);
+    // After attempt 1: 5 s to attempt 2, then 5 min and 2 h, then the margin.
+    expect(jobs.callback?.keepUntil?.getTime()).toBe(now.getTime() + 5_000 + 300_000 + 7_200_000 + 3_600_000);
+  });
+
+  it("stops a series that a replay replaced: its task sends nothing", async () => {
+    const { receiver, jobs, delivery, first, logger } = await setUp([]);
+    jobs.callback = { state: "pending", attempts: 0, at: new Date(), series: 1 };
     await delivery.run(first, logger);
     expect(receiver.connections.count).toBe(0);
-    expect(warnings).toEqual([
-      "callback for job job-7: the job record is gone (expired); nothing to deliver",
-    ]);
+    await delivery.run({ ...first, series: 1 }, logger);
+    expect(receiver.received).toHaveLength(1);
+    expect(jobs.callback).toMatchObject({ state: "delivered", series: 1 });
   });
 });

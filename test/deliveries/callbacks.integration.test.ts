@@ -246,6 +246,34 @@ describe("result callbacks through the dev host", () => {
     });
   });
 
+  it("POST /api/jobs/{id}/callback replays a failed callback: a new series, the same webhook-id, the whole URL", async () => {
+    const endpoint = await receiver([{ status: 500 }, { status: 500 }, { status: 500 }]);
+    const id = jobId("replay");
+    await enqueue(jobs, job(id, `${endpoint.url}/h?tenant=7`));
+    await callbackSettled(id, "failed");
+    const replay = await fetch(`${base}/jobs/${encodeURIComponent(id)}/callback`, { method: "POST" });
+    expect(replay.status).toBe(202);
+    expect(await replay.json()).toEqual({ id, callback: { state: "pending", attempts: 0, series: 1 } });
+    const record = await callbackSettled(id, "delivered");
+    expect(record.callback).toMatchObject({ state: "delivered", attempts: 1, lastStatus: 200, series: 1 });
+    expect(endpoint.received.map((r) => [r.answeredStatus, r.webhookId, r.verified])).toEqual([
+      [500, resultEventId(id), true],
+      [500, resultEventId(id), true],
+      [500, resultEventId(id), true],
+      [200, resultEventId(id), true],
+    ]);
+    expect(endpoint.requests.at(-1)?.url).toBe("/h?tenant=7");
+    // Not for a job without a callback, nor an unknown one.
+    const plain = jobId("replay-none");
+    await enqueue(jobs, JSON.stringify({ id: plain, model: "churn", input: CHURN_EXAMPLE }));
+    await results.waitFor((events) => events.some((e) => e.subject === plain));
+    await expect.poll(async () => (await jobRecord(plain)).status, { timeout: 10_000 }).toBe("succeeded");
+    const none = await fetch(`${base}/jobs/${encodeURIComponent(plain)}/callback`, { method: "POST" });
+    expect(none.status).toBe(409);
+    expect(none.headers.get("content-type")).toBe("application/problem+json");
+    expect((await fetch(`${base}/jobs/no-such-job/callback`, { method: "POST" })).status).toBe(404);
+  });
+
   it("fails a job whose callback is not allowed at once, and never connects (127.0.0.2 when 127.0.0.1 is listed)", async () => {
     const listener = await receiver([], "127.0.0.2");
     const before = (await world.emulator.control.requests()).byKind.predict ?? 0;

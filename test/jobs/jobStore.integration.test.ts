@@ -112,3 +112,72 @@ describe("job records", () => {
     });
   });
 });
+
+describe("a job record with a pending callback", () => {
+  const delivery = { messageId: "m1", dequeueCount: 1 };
+  const url = "http://127.0.0.1:9/hooks?token=t0k3n";
+
+  async function done(jobId: string, keepUntil?: Date) {
+    const claimed = await store.claim(jobId, "churn", "h", delivery, t0);
+    if (claimed.outcome !== "claimed") throw new Error(`not claimed: ${claimed.outcome}`);
+    const progress = { state: "pending" as const, attempts: 0, at: t0, ...(keepUntil ? { keepUntil } : {}) };
+    expect(await store.complete(claimed.claim, succeeded(jobId), delivery, t0, { url, progress })).toBe(true);
+  }
+
+  it("outlives JOB_TTL_HOURS until the callback's last attempt can run, and each attempt can push that further", async () => {
+    await done("cb-keep", at(72 * HOUR));
+    // Past the 24 h TTL: still there for the callback attempts and for GET.
+    expect(await store.callbackSubject("cb-keep", at(30 * HOUR))).toMatchObject({
+      callback: { state: "pending" },
+    });
+    expect((await store.get("cb-keep", at(71 * HOUR)))?.status).toBe("succeeded");
+    // A Retry-After pushed the next attempt out: the record follows it.
+    await store.recordCallback(
+      "cb-keep",
+      { state: "pending", attempts: 5, at: at(60 * HOUR), keepUntil: at(100 * HOUR) },
+      at(60 * HOUR),
+    );
+    expect(await store.get("cb-keep", at(99 * HOUR))).toBeDefined();
+    expect(await store.get("cb-keep", at(101 * HOUR))).toBeUndefined();
+  });
+
+  it("a replay restarts the callback as a new series with the whole URL, from any state; not for jobs not done or without one", async () => {
+    await done("cb-replay");
+    await store.recordCallback(
+      "cb-replay",
+      { state: "failed", attempts: 10, lastStatus: 500, at: at(HOUR) },
+      at(HOUR),
+    );
+    expect(await store.restartCallback("cb-replay", at(2 * HOUR), at(80 * HOUR))).toEqual({
+      outcome: "restarted",
+      url,
+      series: 1,
+    });
+    expect((await store.get("cb-replay", at(2 * HOUR)))?.callback).toMatchObject({
+      url: "http://127.0.0.1:9/hooks",
+      state: "pending",
+      attempts: 0,
+      series: 1,
+    });
+    // An attempt of the first series records nothing any more.
+    await store.recordCallback(
+      "cb-replay",
+      { state: "delivered", attempts: 11, lastStatus: 200, at: at(3 * HOUR) },
+      at(3 * HOUR),
+    );
+    expect((await store.get("cb-replay", at(3 * HOUR)))?.callback?.state).toBe("pending");
+    expect((await store.restartCallback("cb-replay", at(4 * HOUR), at(80 * HOUR))).outcome).toBe("restarted");
+    expect((await store.get("cb-replay", at(79 * HOUR)))?.callback?.series).toBe(2);
+
+    await store.claim("cb-running", "churn", "h", delivery, t0);
+    expect(await store.restartCallback("cb-running", at(1000), at(HOUR))).toEqual({
+      outcome: "not-done",
+      status: "running",
+    });
+    const claimed = await store.claim("cb-none", "churn", "h", delivery, t0);
+    if (claimed.outcome === "claimed")
+      await store.complete(claimed.claim, succeeded("cb-none"), delivery, t0);
+    expect(await store.restartCallback("cb-none", at(1000), at(HOUR))).toEqual({ outcome: "no-callback" });
+    expect(await store.restartCallback("cb-unknown", at(1000), at(HOUR))).toEqual({ outcome: "unknown-job" });
+  });
+});

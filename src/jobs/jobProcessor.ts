@@ -89,6 +89,9 @@ export class JobProcessor {
     }
     const job = parsed.job;
     const last = delivery.dequeueCount >= this.options.maxDequeueCount;
+    // Hashed outside the storage call's try: what the input makes throw must not pass for storage being down.
+    const hash = jobHash(job);
+    const legacyHash = legacyJobHash(job);
     let claimed: Awaited<ReturnType<JobStore["claim"]>>;
     try {
       // An id of an HTTP producer's namespace is only taken for a job the relay accepted under it: a queue message
@@ -99,8 +102,8 @@ export class JobProcessor {
         );
         return undefined;
       }
-      claimed = await this.store.claim(job.id, job.model, jobHash(job), delivery, this.clock());
-      if (claimed.outcome === "body-mismatch" && claimed.job.hash === legacyJobHash(job)) {
+      claimed = await this.store.claim(job.id, job.model, hash, delivery, this.clock());
+      if (claimed.outcome === "body-mismatch" && claimed.job.hash === legacyHash) {
         // Accepted by a relay before canonical hashes (a deployment's overlap): the same job.
         claimed = await this.store.claim(job.id, job.model, claimed.job.hash, delivery, this.clock());
       }

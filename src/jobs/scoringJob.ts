@@ -3,11 +3,18 @@ import { CloudEvent } from "cloudevents";
 import { stringify as canonicalJson } from "safe-stable-stringify";
 import * as z from "zod";
 import { isPlainObject } from "../scoring/predictionRequest";
+import { nestsDeeperThan } from "../shared/jsonDepth";
 import { type Problem, problem } from "../shared/problem";
 import { isProducerJobId, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_JOB_ID_LENGTH, queuedEventJobId } from "./jobIds";
 
 /** Longest callback URL a job may name. */
 export const MAX_CALLBACK_URL_LENGTH = 2048;
+
+/**
+ * Deepest nesting of a job message: the 32 levels a request body may have (the HTTP parser's limit), and room for
+ * the job and CloudEvent around it. Deeper input would overflow the stack of what serializes or hashes it.
+ */
+export const MAX_JOB_DEPTH = 40;
 
 /** A CloudEvent taken at `POST /api/events/{entry}`: its job enriches and maps it before scoring. */
 export interface JobEvent {
@@ -171,8 +178,34 @@ export function parseJobMessage(message: unknown, messageId: string): ParsedJob 
   const read = messageValue(message);
   if (!read) return notAJob(messageId, "The message is not JSON (nor base64 of JSON)");
   const { value } = read;
+  if (nestsDeeperThan(value, MAX_JOB_DEPTH)) {
+    // Its own id when it names one at the top: the failed result must reach whoever waits for that job.
+    return notAJob(
+      topLevelJobId(value) ?? messageId,
+      `The message nests JSON deeper than ${MAX_JOB_DEPTH} levels (MAX_JOB_DEPTH), the limit of a job`,
+      [{ pointer: "/", message: `nested deeper than ${MAX_JOB_DEPTH} levels` }],
+    );
+  }
   if (isPlainObject(value) && typeof value.specversion === "string") return fromCloudEvent(value, messageId);
   return fromJobObject(value, messageId);
+}
+
+/**
+ * The job id a message names at its top (a job's own `id` outside the HTTP producers' namespaces, a CloudEvent's
+ * `source#id`), without reading any deeper.
+ */
+function topLevelJobId(value: unknown): string | undefined {
+  if (!isPlainObject(value)) return undefined;
+  if (typeof value.specversion === "string") {
+    const { source, id } = value;
+    return typeof source === "string" && typeof id === "string" && source && id
+      ? queuedEventJobId(source, id)
+      : undefined;
+  }
+  const { id } = value;
+  return typeof id === "string" && id.length > 0 && id.length <= MAX_JOB_ID_LENGTH && !isProducerJobId(id)
+    ? id
+    : undefined;
 }
 
 function hashParts(job: ScoringJob): unknown[] {

@@ -158,6 +158,21 @@ describe("scoring jobs from a storage queue", () => {
     expect(resultsOf(unknown)).toHaveLength(1);
   });
 
+  it("metadata nested 9,000 deep: one failed result at once naming the limit, not a poisoned message", async () => {
+    const id = jobId("deep-metadata");
+    const metadata = `${"[".repeat(9_000)}1${"]".repeat(9_000)}`;
+    await enqueue(
+      jobs,
+      `{"id":"${id}","model":"churn","input":${JSON.stringify(CHURN_EXAMPLE)},"metadata":${metadata}}`,
+    );
+    const event = await resultOf(id);
+    expect(event).toMatchObject({
+      type: FAILED_TYPE,
+      data: { jobId: id, status: "failed", attempts: 1, problem: { status: 400 } },
+    });
+    expect(event.data.problem?.detail).toContain("MAX_JOB_DEPTH");
+  });
+
   it("a message that is not JSON gets a failed result (invalid-job), keyed by the message id", async () => {
     const [messageId] = await enqueue(jobs, "this is not json {");
     const event = await resultOf(messageId as string);

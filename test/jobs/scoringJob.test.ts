@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jobHash, jobMessage, parseJobMessage } from "../../src/jobs/scoringJob";
+import { jobHash, jobMessage, MAX_JOB_DEPTH, parseJobMessage } from "../../src/jobs/scoringJob";
 
 const input = { region: 3, tenure: 37 };
 
@@ -109,5 +109,32 @@ describe("a queue message as a scoring job", () => {
     expect(parseJobMessage(jobMessage(job), "m")).toEqual({ ok: true, job });
     expect(jobHash({ ...job, id: "other" })).toBe(jobHash(job));
     expect(jobHash({ ...job, metadata: { k: 2 } })).not.toBe(jobHash(job));
+  });
+});
+
+describe("limits at the door", () => {
+  const nested = (depth: number) => `${"[".repeat(depth)}1${"]".repeat(depth)}`;
+
+  it("a job nested deeper than MAX_JOB_DEPTH is not a job: one failed result naming the limit, under its own id", () => {
+    const text = `{"id":"deep-1","model":"churn","input":{"tenure":1},"metadata":${nested(9_000)}}`;
+    for (const message of [text, JSON.parse(text)]) {
+      const parsed = parseJobMessage(message, "msg-1");
+      expect(parsed).toMatchObject({
+        ok: false,
+        jobId: "deep-1",
+        problem: { type: "urn:aicore-relay:problem:invalid-job", status: 400 },
+      });
+      if (!parsed.ok) expect(parsed.problem.detail).toContain(`${MAX_JOB_DEPTH} levels (MAX_JOB_DEPTH)`);
+    }
+  });
+
+  it("a CloudEvent nested too deep keeps its source#id as the job id; a job at the limit is taken", () => {
+    const event = `{"specversion":"1.0","id":"e1","source":"/crm","type":"t","data":${nested(9_000)}}`;
+    expect(parseJobMessage(event, "msg-2")).toMatchObject({ ok: false, jobId: "/crm#e1" });
+    // The job object is level 1, metadata level 2: 38 more arrays reach exactly MAX_JOB_DEPTH.
+    const atLimit = `{"model":"churn","input":{"tenure":1},"metadata":${nested(MAX_JOB_DEPTH - 1)}}`;
+    expect(parseJobMessage(atLimit, "msg-3").ok).toBe(true);
+    const over = `{"model":"churn","input":{"tenure":1},"metadata":${nested(MAX_JOB_DEPTH)}}`;
+    expect(parseJobMessage(over, "msg-4").ok).toBe(false);
   });
 });

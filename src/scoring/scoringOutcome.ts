@@ -1,5 +1,6 @@
 import { UpstreamError } from "../aicore/upstreamError";
 import { UpstreamRejected } from "../aicore/upstreamPolicy";
+import { nestsDeeperThan } from "../shared/jsonDepth";
 import { type Problem, ProblemError, problem } from "../shared/problem";
 
 /** What the model answered: its body and content type as they came (a batch to a `raw` model: the collected JSON). */
@@ -30,15 +31,23 @@ function isJson(contentType: string | undefined): boolean {
   return /^application\/([a-z0-9.+-]+\+)?json\b/i.test(contentType ?? "");
 }
 
+/**
+ * Deepest model answer taken as a value. A deeper one (a model server's input to the relay too) is kept as its text:
+ * serialized again into a result CloudEvent it would overflow JSON.stringify's stack.
+ */
+export const MAX_ANSWER_DEPTH = 64;
+
 /** A model answer as a value: parsed JSON when the model said JSON, its text otherwise. */
 export function answerValue(contentType: string | undefined, body: Buffer): unknown {
   const text = body.toString("utf8");
   if (!isJson(contentType)) return text;
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     return text;
   }
+  return nestsDeeperThan(value, MAX_ANSWER_DEPTH) ? text : value;
 }
 
 /** A model server that refuses the request itself (4xx other than 408/429) will refuse it again. */

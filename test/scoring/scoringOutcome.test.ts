@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { UpstreamError } from "../../src/aicore/upstreamError";
 import { UpstreamRejected } from "../../src/aicore/upstreamPolicy";
 import { outcomeResponse } from "../../src/http/outcomeResponse";
-import { answerValue, toScoringProblem } from "../../src/scoring/scoringOutcome";
+import { answerValue, MAX_ANSWER_DEPTH, toScoringProblem } from "../../src/scoring/scoringOutcome";
 import { ProblemError, problem } from "../../src/shared/problem";
 
 function httpOf(error: unknown) {
@@ -54,5 +54,14 @@ describe("scoring outcome of a failure", () => {
     expect(answerValue("application/json", Buffer.from('{"p":1}'))).toEqual({ p: 1 });
     expect(answerValue("text/plain", Buffer.from("0.3"))).toBe("0.3");
     expect(answerValue("application/json", Buffer.from("not json"))).toBe("not json");
+  });
+
+  it("a JSON answer nested deeper than MAX_ANSWER_DEPTH is kept as its text, which serializes without overflowing", () => {
+    const deep = `${"[".repeat(20_000)}0${"]".repeat(20_000)}`;
+    const value = answerValue("application/json", Buffer.from(deep));
+    expect(value).toBe(deep);
+    expect(() => JSON.stringify({ prediction: value })).not.toThrow();
+    const atLimit = `${"[".repeat(MAX_ANSWER_DEPTH)}0${"]".repeat(MAX_ANSWER_DEPTH)}`;
+    expect(Array.isArray(answerValue("application/json", Buffer.from(atLimit)))).toBe(true);
   });
 });

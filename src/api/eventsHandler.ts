@@ -28,7 +28,7 @@ export async function createEventsHandler(relay: Relay, logger?: Pick<Logger, "w
         context.log(`events entry ${entry.name}: Event Grid subscription validated`);
         return jsonResponse(200, { validationResponse: delivery.validationCode });
       }
-      return await eventIntake.receive(entry, delivery.events, context);
+      return await eventIntake.receive(entry, delivery.events, context, delivery);
     } catch (error) {
       return toErrorResponse(error, context);
     }

@@ -256,6 +256,8 @@ export class JobProcessor {
    * builds its request first: type check, enrichment from the source system, mapping (prepareEvent).
    */
   private async score(job: ScoringJob, logger: Logger): Promise<ScoringOutcome> {
+    // Refused when it was taken (too large, or no CloudEvent): its failed result, at once.
+    if (job.refused) return { kind: "problem", transient: false, problem: job.refused };
     const refusal = job.callback === undefined ? undefined : this.callbackRefusal(job.callback);
     if (refusal !== undefined) {
       logger.warn(`job ${job.id}: callback refused, the job fails: ${refusal}`);

@@ -34,6 +34,11 @@ export interface ScoringJob {
   metadata?: unknown;
   /** Where the result is POSTed as a signed webhook (checked against CALLBACK_ALLOWED_HOSTS). */
   callback?: string;
+  /**
+   * Why the job fails without being scored, decided when it was taken (an event of a batch that was too large, or
+   * no CloudEvent): it still goes through the queue, so that it gets its record, its result and its callback.
+   */
+  refused?: Problem;
 }
 
 /** A message that is not a job: the problem says why, `jobId` is the best id known for its failed result. */
@@ -62,6 +67,14 @@ const jobSchema = z
       .optional(),
     metadata: z.unknown().optional(),
     callback: z.string().min(1).max(MAX_CALLBACK_URL_LENGTH).optional(),
+    refused: z
+      .looseObject({
+        type: z.string().max(200),
+        title: z.string().max(200),
+        status: z.number().int().min(400).max(599),
+        detail: z.string().max(2000),
+      })
+      .optional(),
   })
   .refine((job) => [job.input, job.instances, job.event].filter((part) => part !== undefined).length === 1, {
     message:
@@ -166,6 +179,7 @@ function fromJobObject(value: unknown, fallbackId: string, prefix = ""): ParsedJ
       ...(job.event ? { event: job.event } : {}),
       metadata: job.metadata,
       ...(job.callback === undefined ? {} : { callback: job.callback }),
+      ...(job.refused === undefined ? {} : { refused: job.refused as Problem }),
     },
   };
 }
@@ -216,6 +230,8 @@ function hashParts(job: ScoringJob): unknown[] {
     job.metadata ?? null,
     ...(job.event ? [job.event] : []),
     ...(job.callback ? [job.callback] : []),
+    // What the refusal says, not how its object was built (its members' order changes through the queue).
+    ...(job.refused ? [[job.refused.type, job.refused.status, job.refused.detail]] : []),
   ];
 }
 
@@ -253,5 +269,6 @@ export function jobMessage(job: ScoringJob): string {
         : { input: job.body }),
     ...(job.metadata === undefined ? {} : { metadata: job.metadata }),
     ...(job.callback === undefined ? {} : { callback: job.callback }),
+    ...(job.refused === undefined ? {} : { refused: job.refused }),
   });
 }

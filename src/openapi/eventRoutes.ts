@@ -66,7 +66,7 @@ function postOperation(entry: EventDefinition): OpenApiObject {
       content: {
         "application/cloudevents+json": { schema: ref("CloudEvent"), example: event },
         "application/cloudevents-batch+json": {
-          schema: { type: "array", minItems: 1, maxItems: MAX_EVENTS_PER_DELIVERY, items: ref("CloudEvent") },
+          schema: { type: "array", maxItems: MAX_EVENTS_PER_DELIVERY, items: ref("CloudEvent") },
           example: [event],
         },
         "application/json": {
@@ -93,7 +93,7 @@ function postOperation(entry: EventDefinition): OpenApiObject {
       },
       "202": {
         description:
-          "The events were taken: one receipt per event, in order. `failed` events have their failed result on the results queue.",
+          "The batch was taken: one receipt per event that names its `id` and `source` (a well-formed one, or an element that is no CloudEvent, refused alone), in order; `unidentified` counts elements that name no event. `failed` events have their failed result on the results queue. `[]` is taken too.",
         content: { "application/json": { schema: ref("EventReceipts") } },
       },
       "400": problemAnswer("The body holds no CloudEvents (each bad element of a batch is named).", {
@@ -198,6 +198,12 @@ const EVENT_SCHEMAS: Record<string, OpenApiObject> = {
     required: ["entry", "events"],
     properties: {
       entry: { type: "string" },
+      unidentified: {
+        type: "integer",
+        minimum: 1,
+        description:
+          "Batch elements that are no CloudEvent and name no `id` and `source`: logged, not scored.",
+      },
       events: {
         type: "array",
         items: {

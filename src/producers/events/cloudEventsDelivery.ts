@@ -16,8 +16,25 @@ export interface ReceivedEvent {
 
 export type DeliveryMode = "structured" | "batched" | "binary" | "eventgrid";
 
+/** A batch element that is no CloudEvent but names its `id` and `source`: it gets a failed result of its own. */
+export interface RefusedEvent {
+  id: string;
+  source: string;
+  type?: string;
+  /** Why it is not a CloudEvent 1.0. */
+  reason: string;
+}
+
 export type Delivery =
-  | { kind: "events"; mode: DeliveryMode; events: ReceivedEvent[] }
+  | {
+      kind: "events";
+      mode: DeliveryMode;
+      events: ReceivedEvent[];
+      /** Batch elements that are not CloudEvents but say which event they are. */
+      refused?: RefusedEvent[];
+      /** Batch elements that are not CloudEvents and name no event: logged and counted, nothing else. */
+      unidentified?: number;
+    }
   | { kind: "subscription-validation"; validationCode: string };
 
 export const MAX_EVENTS_PER_DELIVERY = 100;
@@ -28,13 +45,8 @@ const REQUIRED = ["specversion", "id", "source", "type"] as const;
 /** RFC 3339 date-time, as CloudEvents' `time` must be (the SDK would replace a bad one with the time of parsing). */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
-interface Violation {
-  pointer: string;
-  message: string;
-}
-
-function notCloudEvents(detail: string, errors?: Violation[]): ProblemError {
-  return new ProblemError(problem("not-cloudevents", 400, detail, errors ? { errors } : {}));
+function notCloudEvents(detail: string): ProblemError {
+  return new ProblemError(problem("not-cloudevents", 400, detail));
 }
 
 function mediaTypeOf(headers: Headers): string {
@@ -73,7 +85,42 @@ function received(event: CloudEvent<unknown>, sentTime: unknown): ReceivedEvent 
   }
   if (sentTime === undefined) delete json.time;
   else json.time = sentTime;
+  bytesAsBase64(json);
   return { id: event.id, source: event.source, type: event.type, json };
+}
+
+/**
+ * The event's data as the JSON event format writes it: bytes as `data_base64` (base64 text), never a Buffer
+ * serialized as `{"type":"Buffer","data":[...]}`; a structured event's `data_base64` decoded into `data` when its
+ * `datacontenttype` says JSON or text, and kept alone (no byte-indexed `data` beside it) otherwise.
+ */
+function bytesAsBase64(json: Record<string, unknown>): void {
+  const data = json.data;
+  const base64 = typeof json.data_base64 === "string" ? json.data_base64 : undefined;
+  const bytes =
+    base64 !== undefined
+      ? Buffer.from(base64, "base64")
+      : data instanceof Uint8Array
+        ? Buffer.from(data)
+        : undefined;
+  if (!bytes) return;
+  delete json.data;
+  delete json.data_base64;
+  const contentType = typeof json.datacontenttype === "string" ? json.datacontenttype : "";
+  const mediaType = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
+  if (mediaType.startsWith("text/")) {
+    json.data = bytes.toString("utf8");
+    return;
+  }
+  if (isJsonMediaType(mediaType)) {
+    try {
+      json.data = parseJsonBody(bytes);
+      return;
+    } catch {
+      // Not JSON after all: kept as the bytes it is.
+    }
+  }
+  json.data_base64 = bytes.toString("base64");
 }
 
 /** One structured-mode event (a JSON object) through the SDK; the problem says why it is not one. */
@@ -95,31 +142,75 @@ function structuredEvent(value: unknown): ReceivedEvent | string {
   }
 }
 
-/** A batch: every element must be a CloudEvent, or the delivery is refused with each element's problem. */
+/** The `id` and `source` an element names, when both are non-empty strings: enough to give it a result. */
+function identityOf(value: unknown): Omit<RefusedEvent, "reason"> | undefined {
+  if (!isPlainObject(value)) return undefined;
+  const { id, source, type } = value;
+  if (typeof id !== "string" || id === "" || typeof source !== "string" || source === "") return undefined;
+  return { id, source, ...(typeof type === "string" && type !== "" ? { type } : {}) };
+}
+
+/**
+ * A batch, taken per element: a well-formed batch (a JSON array of at most MAX_EVENTS_PER_DELIVERY elements, `[]`
+ * included) is accepted; each element that is no CloudEvent is refused alone — with a failed result when it names
+ * its `id` and `source`, counted otherwise. Brokers drop (Event Grid) or redeliver forever (Event Mesh) a delivery
+ * answered 4xx, so one bad element must not cost the others.
+ */
 function batch(values: unknown[], mode: DeliveryMode, convert: (value: unknown) => ReceivedEvent | string) {
-  if (values.length === 0 || values.length > MAX_EVENTS_PER_DELIVERY) {
+  if (values.length > MAX_EVENTS_PER_DELIVERY) {
     throw notCloudEvents(
-      `A batch holds 1 to ${MAX_EVENTS_PER_DELIVERY} events; this one holds ${values.length}`,
+      `A batch holds at most ${MAX_EVENTS_PER_DELIVERY} events; this one holds ${values.length}`,
     );
   }
   const events: ReceivedEvent[] = [];
-  const errors: Violation[] = [];
-  values.forEach((value, index) => {
+  const refused: RefusedEvent[] = [];
+  let unidentified = 0;
+  for (const value of values) {
     const event = convert(value);
-    if (typeof event === "string") errors.push({ pointer: `/${index}`, message: event });
-    else events.push(event);
-  });
-  if (errors.length > 0) {
-    throw notCloudEvents(`${errors.length} of the ${values.length} events are not CloudEvents 1.0`, errors);
+    if (typeof event !== "string") {
+      events.push(event);
+      continue;
+    }
+    const identity = identityOf(value);
+    if (identity) refused.push({ ...identity, reason: event });
+    else unidentified++;
   }
-  return { kind: "events" as const, mode, events };
+  return { kind: "events" as const, mode, events, refused, unidentified };
+}
+
+/**
+ * A `ce-*` header's value as the HTTP binding (§3.1.3.2) has it sent: a quoted-string unquoted (its `\` escapes
+ * undone), then percent-decoded as UTF-8. Undefined when it is not valid percent-encoding.
+ */
+export function headerAttribute(raw: string): string | undefined {
+  let value = raw.trim();
+  if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
+    value = value.slice(1, -1).replace(/\\(.)/g, "$1");
+  }
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
 }
 
 function binary(headers: Headers, body: Uint8Array, mediaType: string): Delivery {
   const plain: Record<string, string> = {};
+  let undecodable: string | undefined;
   headers.forEach((value, name) => {
-    plain[name] = value;
+    if (!name.startsWith("ce-")) {
+      plain[name] = value;
+      return;
+    }
+    const decoded = headerAttribute(value);
+    if (decoded === undefined) undecodable ??= name;
+    else plain[name] = decoded;
   });
+  if (undecodable) {
+    throw notCloudEvents(
+      `The header ${undecodable} is not valid percent-encoding (CloudEvents HTTP binding §3.1.3.2)`,
+    );
+  }
   const attributes = Object.fromEntries(
     [...REQUIRED, "time"].map((name) => [name, plain[`ce-${name}`]] as const),
   ) as Record<string, unknown>;

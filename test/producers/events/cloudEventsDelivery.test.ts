@@ -3,7 +3,11 @@ import path from "node:path";
 import { CloudEvent, HTTP } from "cloudevents";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Delivery, parseDelivery } from "../../../src/producers/events/cloudEventsDelivery";
+import {
+  type Delivery,
+  headerAttribute,
+  parseDelivery,
+} from "../../../src/producers/events/cloudEventsDelivery";
 import { ProblemError } from "../../../src/shared/problem";
 
 const fixtures = path.resolve(__dirname, "../../fixtures/events");
@@ -117,6 +121,8 @@ describe("CloudEvents deliveries", () => {
     expect(delivery).toEqual({
       kind: "events",
       mode: "eventgrid",
+      refused: [],
+      unidentified: 0,
       events: [
         {
           id: sent.id,
@@ -181,7 +187,6 @@ describe("CloudEvents deliveries", () => {
       { "content-type": "application/cloudevents+json" },
       '{"specversion":"1.0","id":"1","source":"/s","type":"t","time":"yesterday"}',
     ],
-    ["an empty batch", { "content-type": "application/cloudevents-batch+json" }, "[]"],
     ["a batch that is an object", { "content-type": "application/cloudevents-batch+json" }, '{"a":1}'],
     [
       "binary headers without ce-type",
@@ -202,24 +207,98 @@ describe("CloudEvents deliveries", () => {
     const events = Array.from({ length: 101 }, (_, index) => churnEvent(`c-${index}`));
     expect(
       refusal({ "content-type": "application/cloudevents-batch+json" }, JSON.stringify(events)).detail,
-    ).toContain("1 to 100");
+    ).toContain("at most 100");
   });
 
-  it("a batch with one malformed event is refused whole, naming each bad element", () => {
-    const events = [churnEvent("ok"), { ...churnEvent("x"), type: "" }, "nope"];
-    const problem = refusal({ "content-type": "application/json" }, JSON.stringify(events));
-    expect(problem.status).toBe(400);
-    expect(problem.errors).toEqual([
-      { pointer: "/1", message: expect.stringContaining("type") },
-      { pointer: "/2", message: "is not a JSON object" },
-    ]);
+  it("a batch with malformed elements is taken per element: the bad ones that name id and source refused alone, the rest counted", () => {
+    const events = [churnEvent("ok"), { ...churnEvent("x"), type: "" }, "nope", { id: "y" }];
+    const delivery = deliver({ "content-type": "application/json" }, JSON.stringify(events));
+    expect(delivery).toMatchObject({
+      kind: "events",
+      events: [{ id: "ok" }],
+      refused: [{ id: "x", source: churnEvent("x").source, reason: expect.stringContaining("type") }],
+      unidentified: 2,
+    });
   });
 
-  it("an Event Grid event without a topic is refused", () => {
+  it("an empty batch is a batch: taken, with nothing in it", () => {
+    for (const type of ["application/cloudevents-batch+json", "application/json"]) {
+      expect(deliver({ "content-type": type }, "[]")).toMatchObject({
+        kind: "events",
+        events: [],
+        refused: [],
+      });
+    }
+  });
+
+  it("an Event Grid event without a topic is refused alone", () => {
     const [sent] = JSON.parse(fixture("eventgrid-notification.json"));
     const { topic: _topic, ...untopical } = sent;
-    const problem = refusal({ "content-type": "application/json" }, JSON.stringify([untopical]));
-    expect(problem.errors).toEqual([{ pointer: "/0", message: expect.stringContaining("topic") }]);
+    const delivery = deliver({ "content-type": "application/json" }, JSON.stringify([untopical]));
+    expect(delivery).toMatchObject({ events: [], unidentified: 1 });
+  });
+
+  it("binary data that is neither JSON nor text is data_base64, not a serialized Buffer", () => {
+    const bytes = Buffer.from([0, 1, 2, 250, 251, 252]);
+    const delivery = deliver(
+      {
+        "content-type": "application/octet-stream",
+        "ce-id": "b1",
+        "ce-source": "/s",
+        "ce-type": "t",
+        "ce-specversion": "1.0",
+      },
+      bytes,
+    );
+    if (delivery.kind !== "events") throw new Error("no events");
+    const json = delivery.events[0]?.json ?? {};
+    expect(json.data_base64).toBe(bytes.toString("base64"));
+    expect(json).not.toHaveProperty("data");
+  });
+
+  it("a structured event's data_base64 is decoded into data when it is JSON or text, kept alone otherwise", () => {
+    const base = { specversion: "1.0", id: "s1", source: "/s", type: "t" };
+    const json = (datacontenttype: string, payload: Buffer) => {
+      const delivery = deliver(
+        { "content-type": "application/cloudevents+json" },
+        JSON.stringify({ ...base, datacontenttype, data_base64: payload.toString("base64") }),
+      );
+      if (delivery.kind !== "events") throw new Error("no events");
+      return delivery.events[0]?.json ?? {};
+    };
+    expect(json("application/json", Buffer.from('{"tenure":3}'))).toMatchObject({ data: { tenure: 3 } });
+    expect(json("application/json", Buffer.from('{"tenure":3}'))).not.toHaveProperty("data_base64");
+    expect(json("text/plain", Buffer.from("héllo"))).toMatchObject({ data: "héllo" });
+    const raw = json("application/octet-stream", Buffer.from([1, 2, 3]));
+    expect(raw).toEqual(expect.objectContaining({ data_base64: "AQID" }));
+    expect(raw).not.toHaveProperty("data");
+  });
+
+  it("binary-mode ce-* values are percent-decoded (and quoted-strings unquoted) before they name the event", () => {
+    const delivery = deliver(
+      {
+        "content-type": "application/json",
+        "ce-id": "order%20%C3%A9t%C3%A9",
+        "ce-source": '"/crm%2Feu"',
+        "ce-type": "com.example.changed",
+        "ce-specversion": "1.0",
+      },
+      "{}",
+    );
+    expect(delivery).toMatchObject({ events: [{ id: "order été", source: "/crm/eu" }] });
+    expect(headerAttribute('"a\\"b"')).toBe('a"b');
+    expect(
+      refusal(
+        {
+          "content-type": "application/json",
+          "ce-id": "100%",
+          "ce-source": "/s",
+          "ce-type": "t",
+          "ce-specversion": "1.0",
+        },
+        "{}",
+      ).status,
+    ).toBe(400);
   });
 
   it("a media type no mode uses is 415", () => {

@@ -156,6 +156,50 @@ describe("CloudEvents in, one scoring result per event out", () => {
     for (const event of events) expect(resultsFor("/crm", event.id)).toHaveLength(1);
   });
 
+  it("one oversized or malformed event costs only itself: 202, one result per event that names itself, a small receipt", async () => {
+    const big = customerEvent(unique("big"), CUSTOMER_TYPE, { ...CHURN_EXAMPLE, note: "x".repeat(70_000) });
+    const first = customerEvent(unique("first"));
+    const third = customerEvent(unique("third"));
+    const malformed = { specversion: "1.0", id: unique("bad"), source: "/crm", type: "" };
+    const events = [first, big, third, malformed, "not an event"];
+    const answer = await post("customer-changed", JSON.stringify(events), {
+      "content-type": "application/cloudevents-batch+json",
+    });
+    expect(answer.status).toBe(202);
+    const receipt = answer.json();
+    expect(receipt.unidentified).toBe(1);
+    expect(
+      receipt.events.map((r: { id: string; status: string; problem?: { status: number } }) => [
+        r.id,
+        r.status,
+        r.problem?.status,
+      ]),
+    ).toEqual([
+      [first.id, "queued", undefined],
+      [big.id, "failed", 413],
+      [third.id, "queued", undefined],
+      [malformed.id, "failed", 400],
+    ]);
+    // Bounded: ids and states, never the events echoed.
+    expect(answer.text.length).toBeLessThan(4_000);
+    expect((await resultFor("/crm", first.id)).type).toBe(SUCCEEDED_TYPE);
+    expect((await resultFor("/crm", third.id)).type).toBe(SUCCEEDED_TYPE);
+    expect(await resultFor("/crm", big.id)).toMatchObject({
+      type: FAILED_TYPE,
+      data: { problem: { status: 413 } },
+    });
+    expect(await resultFor("/crm", malformed.id)).toMatchObject({
+      type: FAILED_TYPE,
+      data: { problem: { type: "urn:aicore-relay:problem:not-cloudevents" } },
+    });
+    // An empty batch is a batch: 202, nothing queued.
+    const empty = await post("customer-changed", "[]", {
+      "content-type": "application/cloudevents-batch+json",
+    });
+    expect(empty.status).toBe(202);
+    expect(empty.json()).toEqual({ entry: "customer-changed", events: [] });
+  });
+
   it("a binary event (ce-* headers, data as the body) is one result", async () => {
     const sent = new CloudEvent({
       id: unique("bin"),

@@ -345,7 +345,7 @@ export class JobStore {
    */
   async restartCallback(jobId: string, now: Date, keepUntil: Date): Promise<CallbackRestart> {
     for (let attempt = 0; attempt < 4; attempt++) {
-      const record = await this.table.get(claimKey(jobId), now);
+      const record = await this.table.get(this.key(jobId), now);
       if (!record) return { outcome: "unknown-job" };
       const view = viewOf(record);
       if (record.state !== "done") return { outcome: "not-done", status: view.status };

@@ -1,3 +1,4 @@
+import type { MessageEncoding } from "../config/hostQueues";
 import { jobLocation } from "./jobLocation";
 import type { ResultData, ResultEvent } from "./jobResult";
 
@@ -26,9 +27,13 @@ export function queueMessageBytes(text: string): number {
   return Buffer.byteLength(text) + extra;
 }
 
-/** Whether the result goes on the results queue as it is. */
-export function fitsQueueMessage(json: string): boolean {
-  return queueMessageBytes(json) <= MAX_QUEUE_MESSAGE_BYTES - QUEUE_MARGIN_BYTES;
+/**
+ * Whether the result goes on the results queue as it is, written as host.json's `messageEncoding` says: as the
+ * text itself (`none`), or as base64 of its UTF-8 (`base64`, a third longer, with nothing to escape).
+ */
+export function fitsQueueMessage(json: string, encoding: MessageEncoding = "none"): boolean {
+  const bytes = encoding === "base64" ? Math.ceil(Buffer.byteLength(json) / 3) * 4 : queueMessageBytes(json);
+  return bytes <= MAX_QUEUE_MESSAGE_BYTES - QUEUE_MARGIN_BYTES;
 }
 
 /**

@@ -80,6 +80,7 @@ export function createJobs(options: JobsOptions): Jobs {
     prepareEvent: options.prepareEvent,
     blobs,
     hostName: settings.hostName,
+    messageEncoding: settings.messageEncoding,
   });
   return {
     settings,

@@ -1,3 +1,4 @@
+import type { MessageEncoding } from "../config/hostQueues";
 import { callbackRefused } from "../deliveries/callbackRefused";
 import type { Callbacks } from "../deliveries/createCallbacks";
 import { type PredictionRequest, parsePredictionRequest } from "../scoring/predictionRequest";
@@ -43,6 +44,8 @@ export interface JobProcessorOptions {
   blobs?: ResultBlobs;
   /** The app's host name (WEBSITE_HOSTNAME): a claim check's dataref is absolute with it. */
   hostName?: string;
+  /** host.json `messageEncoding`: how a result message is written, and so how large it is. */
+  messageEncoding?: MessageEncoding;
 }
 
 /** A result as it goes out: the event published (a claim check when large) and the blob of the whole one. */
@@ -212,7 +215,7 @@ export class JobProcessor {
    */
   private async claimChecked(whole: ResultEvent): Promise<CheckedResult> {
     const json = JSON.stringify(whole);
-    if (fitsQueueMessage(json)) return { published: whole };
+    if (fitsQueueMessage(json, this.options.messageEncoding)) return { published: whole };
     if (!this.options.blobs) throw new Error("this relay has no result store");
     const blob = this.store.resultBlobName(whole.data.jobId);
     await this.options.blobs.put(blob, Buffer.from(json));

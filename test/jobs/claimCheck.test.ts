@@ -20,6 +20,10 @@ describe("the claim check of a large result", () => {
     expect(fitsQueueMessage("x".repeat(MAX_QUEUE_MESSAGE_BYTES - 1023))).toBe(false);
     // 20,000 quotes are 120,000 bytes in the request's XML.
     expect(fitsQueueMessage('"'.repeat(20_000))).toBe(false);
+    // messageEncoding base64: a third longer, nothing escaped.
+    expect(fitsQueueMessage('"'.repeat(20_000), "base64")).toBe(true);
+    expect(fitsQueueMessage("x".repeat(48_000), "base64")).toBe(true);
+    expect(fitsQueueMessage("x".repeat(49_000), "base64")).toBe(false);
   });
 
   it("keeps the event's attributes and the summary in data, drops the rest, and points at the whole result", () => {

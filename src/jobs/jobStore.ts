@@ -1,7 +1,14 @@
 import type { StorageConnection } from "../config/storageConnection";
 import type { CallbackProgress, CallbackState } from "../deliveries/callbackDelivery";
 import type { CallbackRestart } from "../deliveries/callbackRestart";
-import { type Claim, ClaimTable, claimKey, type Fields, type StoredClaim } from "../storage/claimTable";
+import {
+  type Claim,
+  ClaimTable,
+  claimKey,
+  claimKeyOfRow,
+  type Fields,
+  type StoredClaim,
+} from "../storage/claimTable";
 import { MAX_CALLBACK_RESULT_BYTES } from "./claimCheck";
 import { type JobStatus, type ResultData, type ResultEvent, resultEventId } from "./jobResult";
 import type { ResultBlobs } from "./resultBlobs";
@@ -361,10 +368,13 @@ export class JobStore {
     throw new Error(`the record of job ${jobId} kept changing`);
   }
 
-  /** Deletes expired records, and the whole results stored longer ago than a record lives. */
+  /** Deletes expired records, and the whole results of records that are gone. */
   async purgeExpired(now: Date): Promise<number> {
     const purged = await this.table.purgeExpired(now);
-    if (this.blobs) await this.blobs.purgeOlderThan(new Date(now.getTime() - this.ttlMs));
+    // A result is kept as long as its record: one whose callback is pending outlives JOB_TTL_HOURS.
+    const alive = async (name: string) =>
+      (await this.table.get(claimKeyOfRow(name.replace(/\.json$/, "")), now)) !== undefined;
+    if (this.blobs) await this.blobs.purgeOlderThan(new Date(now.getTime() - this.ttlMs), alive);
     return purged;
   }
 }

@@ -53,16 +53,18 @@ export class ResultBlobs {
     }
   }
 
-  /** Deletes the results stored before `cutoff` (their records have expired); answers how many. */
-  async purgeOlderThan(cutoff: Date): Promise<number> {
+  /**
+   * Deletes the results stored before `cutoff` that `keep` does not keep (a record still alive, e.g. one whose
+   * callback is pending, still needs its result); answers how many.
+   */
+  async purgeOlderThan(cutoff: Date, keep: (name: string) => Promise<boolean>): Promise<number> {
     const container = await this.client();
     let purged = 0;
     for await (const blob of container.listBlobsFlat()) {
       const modified = blob.properties.lastModified;
-      if (modified && modified < cutoff) {
-        await container.deleteBlob(blob.name, { abortSignal: AbortSignal.timeout(this.timeoutMs) });
-        purged++;
-      }
+      if (!modified || modified >= cutoff || (await keep(blob.name))) continue;
+      await container.deleteBlob(blob.name, { abortSignal: AbortSignal.timeout(this.timeoutMs) });
+      purged++;
     }
     return purged;
   }

@@ -90,6 +90,11 @@ export function claimKey(...parts: string[]): ClaimKey {
   return { partitionKey: hash.slice(0, PARTITION_PREFIX), rowKey: hash };
 }
 
+/** The key of the record whose row key this is (the partition is the row key's prefix). */
+export function claimKeyOfRow(rowKey: string): ClaimKey {
+  return { partitionKey: rowKey.slice(0, PARTITION_PREFIX), rowKey };
+}
+
 export function hashBody(body: Uint8Array | string): string {
   return createHash("sha256").update(body).digest("base64url");
 }

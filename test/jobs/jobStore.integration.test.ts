@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resultEvent } from "../../src/jobs/jobResult";
 import { JobStore } from "../../src/jobs/jobStore";
+import { ResultBlobs } from "../../src/jobs/resultBlobs";
 import { startAzurite } from "../support/azurite";
 
 const HOUR = 3_600_000;
@@ -179,5 +180,37 @@ describe("a job record with a pending callback", () => {
       await store.complete(claimed.claim, succeeded("cb-none"), delivery, t0);
     expect(await store.restartCallback("cb-none", at(1000), at(HOUR))).toEqual({ outcome: "no-callback" });
     expect(await store.restartCallback("cb-unknown", at(1000), at(HOUR))).toEqual({ outcome: "unknown-job" });
+  });
+});
+
+describe("whole results of claim-checked jobs", () => {
+  it("the purge deletes the stored results of records that are gone, and keeps those of records still alive", async () => {
+    const connection = { kind: "connectionString" as const, connectionString: azurite.connectionString };
+    const blobs = new ResultBlobs(connection, "purge-results");
+    const withBlobs = new JobStore(connection, { ttlMs: 24 * HOUR, tableName: "purgejobs", blobs });
+    const wall = new Date();
+    const delivery = { messageId: "m1", dequeueCount: 1 };
+    const claimed = await withBlobs.claim("p-alive", "churn", "h", delivery, wall);
+    if (claimed.outcome !== "claimed") throw new Error("not claimed");
+    const progress = {
+      state: "pending" as const,
+      attempts: 0,
+      at: wall,
+      keepUntil: new Date(wall.getTime() + 100 * HOUR),
+    };
+    await withBlobs.complete(
+      claimed.claim,
+      succeeded("p-alive"),
+      delivery,
+      wall,
+      { url: "http://127.0.0.1:9/h", progress },
+      withBlobs.resultBlobName("p-alive"),
+    );
+    await blobs.put(withBlobs.resultBlobName("p-alive"), Buffer.from("{}"));
+    await blobs.put(withBlobs.resultBlobName("p-gone"), Buffer.from("{}"));
+    // Two days on: both blobs are older than JOB_TTL_HOURS; only p-alive's record (its callback pending) lives.
+    await withBlobs.purgeExpired(new Date(wall.getTime() + 48 * HOUR));
+    expect(await blobs.get(withBlobs.resultBlobName("p-alive"))).toBeDefined();
+    expect(await blobs.get(withBlobs.resultBlobName("p-gone"))).toBeUndefined();
   });
 });

@@ -195,8 +195,12 @@ describe("result callbacks through the dev host", () => {
       await callbackSettled(ids[key], "delivered");
     }
     await world.emulator.control.clearFaults();
+    const resultIds: Record<string, string> = {
+      [ids.whole]: await resultIdOf(ids.whole),
+      [ids.checked]: await resultIdOf(ids.checked),
+    };
     const bodyOf = (id: string) =>
-      JSON.parse(endpoint.received.find((r) => r.webhookId === resultEventId(id))?.body ?? "{}");
+      JSON.parse(endpoint.received.find((r) => r.webhookId === resultIds[id])?.body ?? "{}");
     const whole = bodyOf(ids.whole);
     expect(whole).not.toHaveProperty("dataref");
     expect(String(whole.data.prediction.padding).length).toBeGreaterThan(sizes.whole - 1_000);
@@ -256,11 +260,12 @@ describe("result callbacks through the dev host", () => {
     expect(await replay.json()).toEqual({ id, callback: { state: "pending", attempts: 0, series: 1 } });
     const record = await callbackSettled(id, "delivered");
     expect(record.callback).toMatchObject({ state: "delivered", attempts: 1, lastStatus: 200, series: 1 });
+    const resultId = await resultIdOf(id);
     expect(endpoint.received.map((r) => [r.answeredStatus, r.webhookId, r.verified])).toEqual([
-      [500, resultEventId(id), true],
-      [500, resultEventId(id), true],
-      [500, resultEventId(id), true],
-      [200, resultEventId(id), true],
+      [500, resultId, true],
+      [500, resultId, true],
+      [500, resultId, true],
+      [200, resultId, true],
     ]);
     expect(endpoint.requests.at(-1)?.url).toBe("/h?tenant=7");
     // Not for a job without a callback, nor an unknown one.

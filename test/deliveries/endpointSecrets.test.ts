@@ -31,6 +31,7 @@ const store = {
     callback: { state: "pending", attempts: 0, at: new Date() } as CallbackProgress,
   }),
   recordCallback: async () => undefined,
+  restartCallback: async () => ({ outcome: "unknown-job" as const }),
 };
 
 function callbacks(env: NodeJS.ProcessEnv, url: string): Callbacks {

@@ -212,7 +212,7 @@ describe("a result larger than a queue message (the claim check)", () => {
       );
       const event = await resultOf(id);
       expect(event).toMatchObject({
-        id: resultEventId(id),
+        id: resultEventId(id, new Date(String(event.time))),
         type: SUCCEEDED_TYPE,
         subject: id,
         dataref: `/api/jobs/${id}`,

@@ -82,7 +82,9 @@ describe("a job record that cannot be written when the job completes", () => {
     await results.waitFor((events) => events.some((event) => event.subject === id), 10_000);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const published = results.messages.filter((event) => event.subject === id);
-    expect(published.map((event) => event.id)).toEqual([resultEventId(id)]);
+    // One result id, whatever run made the result that went out.
+    expect(new Set(published.map((event) => event.id)).size).toBe(1);
+    expect(published[0]?.id).toBe(resultEventId(id, new Date(String(published[0]?.time))));
     expect(published[0]?.data.status).toBe("succeeded");
   });
 });

@@ -152,7 +152,7 @@ describe("one callback attempt", () => {
     cleanups.push(() => trickling.close());
     const started = performance.now();
     const outcome = await sender({ timeoutMs: 300 }).send({
-      target: allowed("http://127.0.0.1", trickling.url),
+      target: allowed("http://127.0.0.1:*", trickling.url),
       id: "res-1",
       body: EVENT,
     });

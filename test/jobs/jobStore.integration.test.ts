@@ -155,7 +155,7 @@ describe("a job record with a pending callback", () => {
       series: 1,
     });
     expect((await store.get("cb-replay", at(2 * HOUR)))?.callback).toMatchObject({
-      url: "http://127.0.0.1:9/hooks",
+      url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:9\//),
       state: "pending",
       attempts: 0,
       series: 1,

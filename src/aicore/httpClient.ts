@@ -25,7 +25,11 @@ export function createHttpClient(options: {
     validateStatus: () => true,
     maxRedirects: 0,
     maxContentLength: options.maxBytes ?? DEFAULT_MAX_UPSTREAM_BYTES,
-    proxy: false,
+    // No `proxy: false`: axios then follows HTTP_PROXY / HTTPS_PROXY / NO_PROXY as the app's storage clients do, and
+    // its adapter does not build, per request, a closure over the whole request for the direct-agent path it takes
+    // for `proxy: false` (axios 1.21): that closure kept every request's objects alive through two young-generation
+    // GCs, which then promoted them (about 1.4 MB per scavenge under load, scavenges 3-4 times as long) — 15-20 % of
+    // the relay's CPU per prediction (docs/benchmarks.md).
     // Keep bytes as they came: the relay passes model answers through untouched.
     responseType: "arraybuffer",
     transitional: { clarifyTimeoutError: true },

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { TableClient } from "@azure/data-tables";
 import { it } from "vitest";
@@ -6,6 +7,7 @@ import { DevHostProcess, REPO_ROOT, requireBuild } from "../test/dev/host/devHos
 import { QueueReader, queueClient } from "../test/support/queues";
 import { CHURN_EXAMPLE, useAzuriteAndEmulator } from "../test/support/world";
 import { type CpuSeconds, cpuSeconds, cpuSpent, machineBusySeconds } from "./support/processCpu";
+import { progress, RESULTS_DIR, writeResult } from "./support/results";
 
 // The queue path against synchronous HTTP, in one run, through the same dev host serving the built app (the
 // shipped host.json: batchSize 32, newBatchThreshold 16, maxPollingInterval 2 s), Azurite and the emulator as
@@ -15,7 +17,68 @@ const HTTP_CONCURRENCY = 32;
 /** How often the consumer counts the results while the queue drains (Azurite: about 0.4 ms of its CPU a count). */
 const RESULTS_POLL_MS = 20;
 
+// Azurite counts the requests it answers by operation (bench/support/countStorageOperations.cjs): the preload is
+// handed to the processes the world starts below; only Azurite acts on it.
+const STORAGE_COUNTS = path.join(RESULTS_DIR, "azurite-operations.json");
+rmSync(STORAGE_COUNTS, { force: true });
+process.env.BENCH_STORAGE_COUNTS = STORAGE_COUNTS;
+process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --require ${path.join(__dirname, "support", "countStorageOperations.cjs")}`;
+
 const world = useAzuriteAndEmulator();
+
+/** Azurite's requests so far by operation, once its counter has written the latest (it writes every 100 ms). */
+async function storageOperations(): Promise<Record<string, number>> {
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return existsSync(STORAGE_COUNTS) ? JSON.parse(readFileSync(STORAGE_COUNTS, "utf8")) : {};
+}
+
+/**
+ * The benchmark's own operations (the producer's puts; the consumer's counts and reads of the results): every other
+ * one is the relay's, the results' puts among them.
+ */
+const isBenchOwn = (operation: string) =>
+  operation === "queue put (bench-jobs)" ||
+  (operation.endsWith("(bench-results)") && operation !== "queue put (bench-results)");
+
+interface OperationCounts {
+  /** Per job (or prediction), by operation; the relay's (the dev host serving the app) and the benchmark's own. */
+  relay: Record<string, number>;
+  bench: Record<string, number>;
+  relayPerJob: number;
+}
+
+function operationsPerJob(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  count: number,
+): OperationCounts {
+  const relay: Record<string, number> = {};
+  const bench: Record<string, number> = {};
+  for (const [operation, n] of Object.entries(after)) {
+    const spent = n - (before[operation] ?? 0);
+    if (spent <= 0) continue;
+    (isBenchOwn(operation) ? bench : relay)[operation] = Number((spent / count).toFixed(4));
+  }
+  const relayPerJob = Number(
+    Object.values(relay)
+      .reduce((sum, n) => sum + n, 0)
+      .toFixed(3),
+  );
+  return { relay, bench, relayPerJob };
+}
+
+function operationLines(counts: OperationCounts): string {
+  const sorted = (record: Record<string, number>) =>
+    Object.entries(record)
+      .sort((a, b) => b[1] - a[1])
+      .map(([operation, n]) => `    ${n.toFixed(3)} ${operation}`);
+  return [
+    `  the relay's: ${counts.relayPerJob.toFixed(3)} in all`,
+    ...sorted(counts.relay),
+    "  the benchmark's own (producer's puts, consumer's counts and reads):",
+    ...sorted(counts.bench),
+  ].join("\n");
+}
 
 async function inParallel(
   count: number,
@@ -195,9 +258,12 @@ it("drains 1,000 queued jobs, against the same 1,000 predictions over HTTP", asy
     // Each path is warmed (JIT, sockets, tables, queues) right before it is measured. The queue's warm-up also
     // leaves the listener polling at its shortest interval, as a host that has been busy: after an idle spell its
     // first poll may be up to maxPollingInterval (2 s) away, which says nothing about throughput (and is reported).
+    progress(`queue drain: warm-up, then ${COUNT} predictions over HTTP`);
     await inParallel(200, HTTP_CONCURRENCY, predict);
     const httpLines = host.lines.length;
+    const httpStorageBefore = await storageOperations();
     const http = await measured(() => inParallel(COUNT, HTTP_CONCURRENCY, predict));
+    const httpStorage = operationsPerJob(httpStorageBefore, await storageOperations(), COUNT);
     const httpSeconds = http.wallSeconds;
     const httpLinesPerJob = (host.lines.length - httpLines) / COUNT;
     await enqueueAll("warm", 200);
@@ -209,6 +275,8 @@ it("drains 1,000 queued jobs, against the same 1,000 predictions over HTTP", asy
     const before = await predictCalls();
     const requestsBefore = await requestCounts(host);
     const linesBefore = host.lines.length;
+    const queueStorageBefore = await storageOperations();
+    progress(`queue drain: ${COUNT} jobs put on the queue and drained`);
     let enqueuedSeconds = 0;
     let firstResultSeconds = 0;
     let polls = 0;
@@ -230,6 +298,7 @@ it("drains 1,000 queued jobs, against the same 1,000 predictions over HTTP", asy
     const queueSeconds = queue.wallSeconds;
     const queueLinesPerJob = (host.lines.length - linesBefore) / COUNT;
     const requestsAfter = await requestCounts(host);
+    const queueStorage = operationsPerJob(queueStorageBefore, await storageOperations(), COUNT);
     const calls = (await predictCalls()) - before;
     const reader = new QueueReader<ResultEvent>(resultsQueue);
     await reader.waitFor((events) => events.length >= COUNT, 60_000, "the results");
@@ -256,8 +325,20 @@ it("drains 1,000 queued jobs, against the same 1,000 predictions over HTTP", asy
         `dev host output lines per job: HTTP ${httpLinesPerJob.toFixed(2)}, queue ${queueLinesPerJob.toFixed(2)}`,
         "the dev host's requests while the queue drained:",
         requestsLine(requestsBefore, requestsAfter, COUNT),
+        `Azurite's requests per queued job (over ${COUNT} jobs; a receive of up to 32 messages counts once):`,
+        operationLines(queueStorage),
+        `Azurite's requests per HTTP prediction (over ${COUNT} predictions in ${httpSeconds.toFixed(2)} s; the idle queue listeners' polls, which come per second, not per prediction, included):`,
+        operationLines(httpStorage),
+        `storage transactions per million: queued jobs ${(queueStorage.relayPerJob * 1e6).toLocaleString("en-US")} (the relay's) + 1,000,000 producer puts; HTTP predictions ${(httpStorage.relayPerJob * 1e6).toLocaleString("en-US")}`,
       ].join("\n"),
     );
+    const written = writeResult("queue-drain", {
+      when: new Date().toISOString(),
+      jobs: COUNT,
+      http: { seconds: httpSeconds, perSecond: httpRate, storageOperations: httpStorage },
+      queue: { seconds: queueSeconds, perSecond: queueRate, storageOperations: queueStorage },
+    });
+    progress(`queue drain: written to ${written.join(" and ")}`);
     console.log(await storageOperationCosts(world.azurite.connectionString));
     if (subjects.size !== COUNT || mine.length !== COUNT || calls !== COUNT) {
       throw new Error(

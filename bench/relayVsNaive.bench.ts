@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { RestError, TableClient } from "@azure/data-tables";
@@ -103,6 +104,22 @@ function commit(): string {
   }
 }
 
+/** Slices of one target's load as one run: sums, CPU per request over all, latency percentiles averaged. */
+function combined(slices: LoadResult[]): LoadResult {
+  const sum = (pick: (r: LoadResult) => number) => slices.reduce((total, r) => total + pick(r), 0);
+  const requests = sum((r) => r.requests);
+  const seconds = sum((r) => r.requests / Math.max(r.perSecond, Number.EPSILON));
+  return {
+    requests,
+    ok: sum((r) => r.ok),
+    failed: sum((r) => r.failed),
+    perSecond: requests / Math.max(seconds, Number.EPSILON),
+    p50Ms: sum((r) => r.p50Ms) / slices.length,
+    p99Ms: sum((r) => r.p99Ms) / slices.length,
+    cpuMicrosPerRequest: sum((r) => r.cpuMicrosPerRequest * r.requests) / Math.max(1, requests),
+  };
+}
+
 it("relay against the naive function in every variant: hot path, cold start, memory", async () => {
   const started = performance.now();
   const loadBefore = uptime();
@@ -176,14 +193,28 @@ it("relay against the naive function in every variant: hot path, cold start, mem
     progress(`warm-up: 2 s each of ${names.length} serving processes`);
     for (const name of names) await run(name, 2); // JIT, sockets, token, the relay's live lookup
 
-    // Interleaved rounds, the order rotated each round: a change of the machine's load hits every target.
+    // Rounds: the floors one after the other, then each variant's pair in ABBA order (half the time each: naive,
+    // relay, relay, naive; relay first in odd rounds), so that a change of the machine's load while a pair runs hits
+    // both alike; the order of the floors and the variants rotates each round.
+    const floors = Object.keys(FLOORS);
     const rounds: Array<Record<string, LoadResult>> = [];
     const loads: string[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       const results: Record<string, LoadResult> = {};
-      for (let i = 0; i < names.length; i++) {
-        const name = names[(i + r) % names.length] as string;
+      for (let i = 0; i < floors.length; i++) {
+        const name = floors[(i + r) % floors.length] as string;
         results[name] = await run(name, SECONDS);
+      }
+      for (let i = 0; i < VARIANTS.length; i++) {
+        const variant = VARIANTS[(i + r) % VARIANTS.length] as Variant;
+        const [a, b] =
+          r % 2 === 0
+            ? [`naive:${variant.name}`, `relay:${variant.name}`]
+            : [`relay:${variant.name}`, `naive:${variant.name}`];
+        const slices: Record<string, LoadResult[]> = { [a]: [], [b]: [] };
+        for (const name of [a, b, b, a]) slices[name]?.push(await run(name, SECONDS / 2));
+        results[a] = combined(slices[a] ?? []);
+        results[b] = combined(slices[b] ?? []);
       }
       rounds.push(results);
       loads.push(uptime());
@@ -234,6 +265,12 @@ it("relay against the naive function in every variant: hot path, cold start, mem
         `upstream calls: ${upstream.byKind.predict} predict for ${long.ok} predictions, token ${upstream.byKind.token}, deployments list ${upstream.byKind.list}`;
     }
 
+    const outputDir = process.env.BENCH_OUTPUT_DIR;
+    if (outputDir) {
+      mkdirSync(outputDir, { recursive: true });
+      for (const [name, target] of targets)
+        writeFileSync(path.join(outputDir, `${name.replace(/[^\w-]/g, "_")}.log`), target.process.output());
+    }
     for (const target of running.splice(0)) await target.stop();
 
     // Cold start, interleaved: module loading, then process start -> first 200 (no record stored: live lookup).

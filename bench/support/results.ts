@@ -16,7 +16,11 @@ export function progress(line: string): void {
  * Writes `<name>.json` (and `<name>.svg` when given) to bench/results/ and a timestamped copy of the JSON; answers
  * the paths written, relative to the project.
  */
-export function writeResult(name: string, report: { when: string }, svg?: string): string[] {
+export function writeResult(
+  name: string,
+  report: { when: string; [field: string]: unknown },
+  svg?: string,
+): string[] {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const json = `${JSON.stringify(report, null, 2)}\n`;
   const files = [path.join(RESULTS_DIR, `${name}.json`)];

@@ -1,6 +1,6 @@
 import type { Logger } from "../shared/logger";
 
-type Level = keyof Logger;
+type Level = "log" | "warn" | "error";
 
 /** Lines kept for the next invocation while no invocation waits on the shared work (bounded). */
 const MAX_HELD = 100;

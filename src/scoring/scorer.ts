@@ -231,9 +231,11 @@ export class Scorer {
         },
         deadline,
       );
-      logger.log(
-        `prediction model=${model.name} deployment=${deploymentId} upstreamStatus=${answer.status} attempts=${attempts} durationMs=${Math.round(performance.now() - started)}`,
-      );
+      const line = `prediction model=${model.name} deployment=${deploymentId} upstreamStatus=${answer.status} attempts=${attempts} durationMs=${Math.round(performance.now() - started)}`;
+      // A 2xx at the first attempt is the common case: at debug level, which the host drops by default (host.json
+      // `logging.logLevel`), so it costs the hot path no log write; a retried or refused call is logged as before.
+      if (attempts === 1 && answer.status >= 200 && answer.status < 300 && logger.debug) logger.debug(line);
+      else logger.log(line);
       return answer;
     } catch (error) {
       this.failures.note(deploymentId, error);

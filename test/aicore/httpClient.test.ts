@@ -37,7 +37,9 @@ describe("upstream HTTP clients and the environment's proxy", () => {
   });
 
   it("go directly to a host NO_PROXY names", async () => {
-    proxy = await startLoopbackServer((_req, res) => res.end("{}"));
+    proxy = await startLoopbackServer((_req, res) => {
+      res.end("{}");
+    });
     process.env.HTTP_PROXY = proxy.url;
     process.env.NO_PROXY = "127.0.0.2";
     const posts = new PreparedRequests(createHttpClient({ timeoutMs: 2_000 }), "post");

@@ -102,13 +102,8 @@ describe("traces through npm start", () => {
     };
     const traced = log.log.filter((entry) => entry.headers.traceparent?.includes(`-${traceId}-`));
     expect(traced.map((entry) => entry.kind)).toContain("predict");
-    // The dev host writes its lines once per turn of its event loop: the line may arrive just after the answer.
-    await expect(
-      launcher.process.waitForLine(
-        /prediction model=churn deployment=\S+ upstreamStatus=200 attempts=1 durationMs=\d+/,
-        10_000,
-      ),
-    ).resolves.toBeTruthy();
+    // The prediction's own line (a 2xx at the first attempt) is at debug level, below host.json's Information: the
+    // dev host drops it as the Functions host does (test/integration/statusAndTraces.test.ts reads it).
   });
 });
 

@@ -86,6 +86,8 @@ export interface AppConfig {
   mainPattern: string;
   entryPoints: string[];
   routePrefix: string;
+  /** host.json `logging.logLevel`, as written (undefined when absent). */
+  logLevel: unknown;
 }
 
 /** Reads `package.json` (`main`) and `host.json` (`extensions.http.routePrefix`, default `api`). */
@@ -103,11 +105,13 @@ export function readAppConfig(appRoot: string, env: NodeJS.ProcessEnv = process.
   }
 
   // host.json as the host reads it: comments allowed, names case-insensitive, app setting overrides.
-  const prefix = hostSetting(hostJsonOf(appRoot), env, ["extensions", "http", "routePrefix"]);
+  const hostJson = hostJsonOf(appRoot);
+  const prefix = hostSetting(hostJson, env, ["extensions", "http", "routePrefix"]);
   let routePrefix = typeof prefix === "string" ? prefix : "api";
+  const logLevel = hostSetting(hostJson, env, ["logging", "logLevel"]);
   routePrefix = routePrefix.replace(/^\/+|\/+$/g, "");
   const appName = isObject(packageJson) && typeof packageJson.name === "string" ? packageJson.name : "app";
-  return { appRoot, appName, mainPattern: main, entryPoints, routePrefix };
+  return { appRoot, appName, mainPattern: main, entryPoints, routePrefix, logLevel };
 }
 
 /**

@@ -11,7 +11,8 @@ import {
 } from "./functionTable";
 import { bodyLimitFromEnv, startHttpServer } from "./httpServer";
 import { loadFunctionsLibrary, runAppHooks, setFunctionTimeout } from "./invocation";
-import { type Console, hostLine, processConsole } from "./logging";
+import { type Console, hostLine, processConsole, useFunctionLogLevels } from "./logging";
+import { FunctionLogLevels } from "./logLevels";
 import { QueueListener } from "./queueListener";
 import { readFunctionTimeout, readQueuesOptions } from "./queueOptions";
 import { QueueOutputWriter } from "./queueOutputWriter";
@@ -53,6 +54,7 @@ export function loadFunctionApp(options: {
   Object.assign(process.env, options.env ?? {});
   if (options.localSettings !== false) applyLocalSettings(appRoot);
   const config = readAppConfig(appRoot);
+  useFunctionLogLevels(new FunctionLogLevels(config.logLevel));
   installCoreModule();
   for (const file of config.entryPoints) {
     try {

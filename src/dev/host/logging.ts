@@ -42,10 +42,20 @@ function isErrorLevel(level: LogLevel): boolean {
   return level === "warning" || level === "error" || level === "critical";
 }
 
-/** One line per log call: time, level, function name and invocation id, message. */
+/** Which levels of a function's lines are logged: host.json `logging.logLevel`, set once the app is read. */
+let functionLevels: { logs(functionName: string, level: LogLevel): boolean } | undefined;
+
+export function useFunctionLogLevels(levels: { logs(functionName: string, level: LogLevel): boolean }): void {
+  functionLevels = levels;
+}
+
+/**
+ * One line per log call: time, level, function name and invocation id, message. A level below host.json's
+ * `logging.logLevel` for the function is dropped before it is formatted, as the host drops it.
+ */
 export function invocationLogHandler(out: Console, functionName: string, invocationId: string) {
   return (level: LogLevel, ...args: unknown[]): void => {
-    if (level === "none") return;
+    if (level === "none" || (functionLevels && !functionLevels.logs(functionName, level))) return;
     const line = `[${new Date().toISOString()}] ${LABEL[level] ?? level} ${functionName} (${invocationId}): ${format(...args)}`;
     if (isErrorLevel(level)) out.err(line);
     else out.out(line);

@@ -6,6 +6,8 @@ export default defineConfig({
     include: ["bench/**/*.bench.ts"],
     environment: "node",
     pool: "forks",
+    // One benchmark at a time: two would share the machine's cores and measure each other.
+    fileParallelism: false,
     testTimeout: 600_000,
     hookTimeout: 60_000,
   },

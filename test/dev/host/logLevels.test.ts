@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { FunctionLogLevels } from "../../../src/dev/host/logLevels";
 import { invocationLogHandler, type LogLevel, useFunctionLogLevels } from "../../../src/dev/host/logging";
+import { FunctionLogLevels } from "../../../src/dev/host/logLevels";
 
 afterEach(() => useFunctionLogLevels(new FunctionLogLevels(undefined)));
 

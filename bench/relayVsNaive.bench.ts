@@ -15,7 +15,7 @@ import { rssBytes } from "./support/procStat";
 import { progress, RESULTS_DIR, writeResult } from "./support/results";
 import { freeLoopbackPort, type ServingProcess, startServingProcess } from "./support/servingProcess";
 import { median, round, thousands } from "./support/statistics";
-import { chosenVariants, EMULATOR, prepareVariants, type Variant } from "./support/variants";
+import { chosenVariants, EMULATOR, modelOf, prepareVariants, type Variant } from "./support/variants";
 
 /**
  * `npm run bench`: the relay against what a user would write instead, in one run on this machine. Serving
@@ -139,7 +139,7 @@ it("relay against the naive function in every variant: hot path, cold start, mem
     });
 
     // Targets: the floors, then naive and relay of each variant.
-    const targets = new Map<string, { label: string; process: ServingProcess }>();
+    const targets = new Map<string, { label: string; process: ServingProcess; path: string }>();
     const start = async (
       key: string,
       label: string,
@@ -155,7 +155,8 @@ it("relay against the naive function in every variant: hot path, cold start, mem
         port,
       });
       running.push(process);
-      targets.set(key, { label, process });
+      const predictPath = variant ? `/api/models/${modelOf(variant)}/predict` : PREDICT_PATH;
+      targets.set(key, { label, process, path: predictPath });
     };
     progress("starting the serving processes");
     await start("bareEcho", FLOORS.bareEcho, [path.join(__dirname, "servers/bareEcho.js")], emulatorEnv);
@@ -183,7 +184,7 @@ it("relay against the naive function in every variant: hot path, cold start, mem
       const target = targets.get(name);
       if (!target) throw new Error(`no target ${name}`);
       return loadRun(target.process, {
-        path: PREDICT_PATH,
+        path: target.path,
         body: BODY,
         connections: CONNECTIONS,
         durationSeconds: seconds,

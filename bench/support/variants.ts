@@ -72,6 +72,15 @@ const NEVER_DURING_THE_RUN = "0 0 0 1 1 *"; // midnight on January 1st
 const MODEL_SERVER = path.resolve(__dirname, "../servers/modelServer.js");
 const ROOT = path.resolve(__dirname, "../..");
 
+/**
+ * The catalog model of a variant: each its own name, since every relay keeps its deployment record in the same
+ * Table storage under the model's name (and its refresh timer rewrites it): with one name for all, a relay would
+ * read another variant's record and call that variant's upstream.
+ */
+export function modelOf(variant: Variant): string {
+  return variant.name === EMULATOR.name ? "churn" : `churn-${variant.name}`;
+}
+
 /** What a variant's relay and naive function are started with. */
 export interface VariantEnv {
   /** The naive function's and the bare proxy's PREDICT_URL. */
@@ -142,11 +151,20 @@ export async function prepareVariants(
     const scenario = scenarios.get(variant.upstream);
     if (!scenario) throw new Error(`no upstream ${variant.upstream}`);
     const models: Record<string, ChurnModel> = {
-      churn: { ...churn, scenarioId: scenario.scenarioId, executableId: scenario.executableId },
+      [modelOf(variant)]: {
+        ...churn,
+        scenarioId: scenario.scenarioId,
+        executableId: scenario.executableId,
+        predictPath: PREDICT_PATH,
+      },
     };
     if (variant.catalog === "several") {
       for (const name of extra)
-        models[name] = { ...churn, scenarioId: `bench-${name}`, executableId: `bench-${name}-serving` };
+        models[`${variant.name}-${name}`] = {
+          ...churn,
+          scenarioId: `bench-${name}`,
+          executableId: `bench-${name}-serving`,
+        };
     }
     const file = path.join(dir, `models.${variant.name}.json`);
     writeFileSync(file, `${JSON.stringify({ models }, null, 2)}\n`);

@@ -19,8 +19,8 @@ import { chosenVariants, EMULATOR, modelOf, prepareVariants, type Variant } from
 
 /**
  * `npm run bench`: the relay against what a user would write instead, in one run on this machine. Serving
- * processes under autocannon (c=32, 5 s each, in rounds): the relay and the naive function side by side, at the same
- * time, in every variant (bench/support/variants.ts: the AI Core emulator as the upstream, other model servers that
+ * processes under autocannon (c=32, 5 s each, interleaved rounds): the relay and the naive function side by side
+ * in every variant (bench/support/variants.ts: the AI Core emulator as the upstream, other model servers that
  * write their answers otherwise, a catalog of several models with no refresh during the run, output going
  * nowhere), plus a bare server, the dev host's echo and a bare proxy; CPU time of each serving process per request;
  * module-load and start → first 200 medians; memory over a long run. Prints progress and a table, writes the
@@ -104,6 +104,22 @@ function commit(): string {
   }
 }
 
+/** Slices of one target's load as one run: sums, CPU per request over all, latency percentiles averaged. */
+function combined(slices: LoadResult[]): LoadResult {
+  const sum = (pick: (r: LoadResult) => number) => slices.reduce((total, r) => total + pick(r), 0);
+  const requests = sum((r) => r.requests);
+  const seconds = sum((r) => r.requests / Math.max(r.perSecond, Number.EPSILON));
+  return {
+    requests,
+    ok: sum((r) => r.ok),
+    failed: sum((r) => r.failed),
+    perSecond: requests / Math.max(seconds, Number.EPSILON),
+    p50Ms: sum((r) => r.p50Ms) / slices.length,
+    p99Ms: sum((r) => r.p99Ms) / slices.length,
+    cpuMicrosPerRequest: sum((r) => r.cpuMicrosPerRequest * r.requests) / Math.max(1, requests),
+  };
+}
+
 it("relay against the naive function in every variant: hot path, cold start, memory", async () => {
   const started = performance.now();
   const loadBefore = uptime();
@@ -178,9 +194,9 @@ it("relay against the naive function in every variant: hot path, cold start, mem
     progress(`warm-up: 2 s each of ${names.length} serving processes`);
     for (const name of names) await run(name, 2); // JIT, sockets, token, the relay's live lookup
 
-    // Rounds: the floors one after the other, then each variant's naive function and relay at the same time (each
-    // under its own autocannon, c=CONNECTIONS), so that the machine's load at every moment — other work on a shared
-    // machine — is the same for both; the order of the floors and the variants rotates each round.
+    // Rounds: the floors one after the other, then each variant's pair in ABBA order (half the time each: naive,
+    // relay, relay, naive; relay first in odd rounds), so that a change of the machine's load while a pair runs hits
+    // both alike; the order of the floors and the variants rotates each round.
     const floors = Object.keys(FLOORS);
     const rounds: Array<Record<string, LoadResult>> = [];
     const loads: string[] = [];
@@ -192,9 +208,14 @@ it("relay against the naive function in every variant: hot path, cold start, mem
       }
       for (let i = 0; i < VARIANTS.length; i++) {
         const variant = VARIANTS[(i + r) % VARIANTS.length] as Variant;
-        const naive = `naive:${variant.name}`;
-        const relay = `relay:${variant.name}`;
-        [results[naive], results[relay]] = await Promise.all([run(naive, SECONDS), run(relay, SECONDS)]);
+        const [a, b] =
+          r % 2 === 0
+            ? [`naive:${variant.name}`, `relay:${variant.name}`]
+            : [`relay:${variant.name}`, `naive:${variant.name}`];
+        const slices: Record<string, LoadResult[]> = { [a]: [], [b]: [] };
+        for (const name of [a, b, b, a]) slices[name]?.push(await run(name, SECONDS / 2));
+        results[a] = combined(slices[a] ?? []);
+        results[b] = combined(slices[b] ?? []);
       }
       rounds.push(results);
       loads.push(uptime());
@@ -346,7 +367,7 @@ it("relay against the naive function in every variant: hot path, cold start, mem
     const lines = [
       "",
       `aicore-relay benchmark, ${when} (commit ${report.commit}), Node ${process.version}, ${report.cpus} cores; ` +
-        `c=${CONNECTIONS}, ${SECONDS} s x ${ROUNDS} rounds, each variant's pair at the same time (medians); ${minutes} min`,
+        `c=${CONNECTIONS}, ${SECONDS} s x ${ROUNDS} interleaved rounds (medians); ${minutes} min`,
       `load before: ${loadBefore}`,
       `load after:  ${loadAfter}`,
       "",

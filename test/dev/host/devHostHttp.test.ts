@@ -104,7 +104,7 @@ describe("dev host HTTP triggers", () => {
     await host.waitForLine(/boom \([\w-]+\) threw: Error: kaboom/, 15_000, from);
   });
 
-  it("writes context.log/info/warn/error/debug/trace with the function name and invocation id", async () => {
+  it("writes context.log/info/warn/error/debug/trace with the function name and invocation id (host.json lets the function log from Trace up)", async () => {
     const response = await fetch(`${url}/api/logs`);
     const { invocationId } = (await response.json()) as { invocationId: string };
     for (const [level, word] of [

@@ -46,6 +46,7 @@ function operation(method, url) {
     return `${name} (${table})`;
   }
   if (/[?&]comp=metadata/.test(url)) return `queue properties (${resource})`;
+  if (method === "PUT" && parts.length === 2) return `queue create (${resource})`;
   if (method === "POST") return `entity insert (${table})`;
   if (method === "GET" && parts.length === 2 && /\$filter|\$select|\$top/.test(query))
     return `entity query (${table})`;

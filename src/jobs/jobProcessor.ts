@@ -25,6 +25,14 @@ export class TransientJobFailure extends Error {
   override readonly name = "TransientJobFailure";
 }
 
+/**
+ * Errors the relay's own code raises on what it was given — a stack overflow or an array too long (RangeError), text
+ * that is not JSON (SyntaxError) — come back on every delivery: retrying them only delays the failed result.
+ */
+function dependsOnInput(error: unknown): boolean {
+  return error instanceof RangeError || error instanceof SyntaxError;
+}
+
 /** `data.event` of an event job's result: the CloudEvent's source, id and type. */
 function eventOf(job: ScoringJob): Pick<ResultData, "event"> {
   if (!job.event) return {};
@@ -155,7 +163,7 @@ export class JobProcessor {
       logger.error(`job ${job.id}: unexpected error: ${errorLine(error)}`);
       outcome = {
         kind: "problem",
-        transient: true,
+        transient: !dependsOnInput(error),
         problem: problem("internal-error", 500, "The relay failed unexpectedly; the error was logged"),
       };
     }

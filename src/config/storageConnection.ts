@@ -57,11 +57,16 @@ export const HOST_STORAGE = "AzureWebJobsStorage";
 
 /**
  * Whether the process runs on Azure, where development storage cannot be reached. WEBSITE_INSTANCE_ID is empty on
- * Flex Consumption (the host's IsLinuxConsumptionOnLegion requires !IsAppService()), so what Flex sets counts too.
+ * Flex Consumption, so what Flex sets counts too, read as the host's IsFlexConsumptionSku reads it: WEBSITE_SKU, or
+ * CONTAINER_NAME together with LEGION_SERVICE_HOST (IsLinuxConsumptionOnLegion). CONTAINER_NAME alone is not Azure:
+ * container runtimes and sandboxes set it too, and `npm start` there must still use Azurite.
  */
 function onAzure(env: NodeJS.ProcessEnv): string | undefined {
   if (env.WEBSITE_SKU?.trim().toLowerCase() === "flexconsumption") return "WEBSITE_SKU=FlexConsumption";
-  for (const name of ["WEBSITE_INSTANCE_ID", "CONTAINER_NAME", "WEBSITE_SITE_NAME"]) {
+  if (env.CONTAINER_NAME?.trim() && env.LEGION_SERVICE_HOST?.trim()) {
+    return "CONTAINER_NAME and LEGION_SERVICE_HOST are set";
+  }
+  for (const name of ["WEBSITE_INSTANCE_ID", "WEBSITE_SITE_NAME"]) {
     if (env[name]?.trim()) return `${name} is set`;
   }
   return undefined;

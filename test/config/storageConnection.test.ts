@@ -200,6 +200,12 @@ describe("storage connection", () => {
     ).toBeInstanceOf(ClientSecretCredential);
   });
 
+  it("takes CONTAINER_NAME alone (a container runtime or sandbox sets it) for a machine of its own, not Azure", () => {
+    expect(storageConnectionFromEnv({ CONTAINER_NAME: "uid-mqfqsb-knrsxr" })).toEqual(
+      storageConnectionFromEnv({}),
+    );
+  });
+
   it("never uses development storage on Azure, Flex Consumption included: one line naming the settings", () => {
     for (const [env, why] of [
       [{ WEBSITE_INSTANCE_ID: "abc" }, /WEBSITE_INSTANCE_ID/],
@@ -209,7 +215,10 @@ describe("storage connection", () => {
       ],
       // Flex Consumption leaves WEBSITE_INSTANCE_ID empty; it sets these.
       [{ WEBSITE_INSTANCE_ID: "", WEBSITE_SKU: "FlexConsumption" }, /WEBSITE_SKU=FlexConsumption/],
-      [{ CONTAINER_NAME: "relay-7f9c" }, /CONTAINER_NAME/],
+      [
+        { CONTAINER_NAME: "relay-7f9c", LEGION_SERVICE_HOST: "10.0.0.4" },
+        /CONTAINER_NAME and LEGION_SERVICE_HOST/,
+      ],
       [{ WEBSITE_SITE_NAME: "relay-prod" }, /WEBSITE_SITE_NAME/],
     ] as const) {
       const error = (() => {

@@ -42,6 +42,8 @@ beforeAll(async () => {
       RELAY_AZURITE_PORTS: "0",
       EMULATOR_PORT: "0",
       RELAY_FUNCTIONS_HOST: "devhost",
+      // Set by container runtimes (this project's own CI machine among them): not Azure, npm start uses Azurite.
+      CONTAINER_NAME: "uid-readme-quick-start",
     }),
     path.join(app.root, "dist", "src", "dev", "start.js"),
     false,

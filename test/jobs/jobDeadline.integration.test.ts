@@ -1,8 +1,9 @@
 import type { QueueClient } from "@azure/storage-queue";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ResultEvent } from "../../src/jobs/jobResult";
-import { DevHostProcess, requireBuild } from "../dev/host/devHostProcess";
+import type { DevHostProcess } from "../dev/host/devHostProcess";
 import { isolatedApp } from "../support/isolatedApp";
+import { startQueueRelay } from "../support/queueRelay";
 import { enqueue, QueueReader, queueClient } from "../support/queues";
 import { CHURN_EXAMPLE, useAzuriteAndEmulator } from "../support/world";
 
@@ -18,17 +19,15 @@ let results: QueueReader<ResultEvent>;
 const app = isolatedApp();
 
 beforeAll(async () => {
-  requireBuild();
-  host = new DevHostProcess(["--app-root", app.root, "--port", "0"], {
-    AICORE_SERVICE_KEY: JSON.stringify(world.emulator.serviceKey),
-    AzureWebJobsStorage: world.azurite.connectionString,
-    SCORING_QUEUE: JOBS,
-    RESULTS_QUEUE: RESULTS,
-    REQUEST_DEADLINE_MS: "2000",
-    AzureFunctionsJobHost__extensions__queues__visibilityTimeout: "00:00:00",
-    AzureFunctionsJobHost__extensions__queues__maxPollingInterval: "00:00:00.200",
-  });
-  await host.waitForLine(/^dev host listening at (http:\/\/\S+)$/, 30_000);
+  ({ host } = await startQueueRelay(
+    world,
+    app.root,
+    { jobs: JOBS, results: RESULTS },
+    {
+      REQUEST_DEADLINE_MS: "2000",
+      AzureFunctionsJobHost__extensions__queues__visibilityTimeout: "00:00:00",
+    },
+  ));
   jobs = queueClient(world.azurite.connectionString, JOBS);
   results = new QueueReader<ResultEvent>(queueClient(world.azurite.connectionString, RESULTS));
 });

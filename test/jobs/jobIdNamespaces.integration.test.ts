@@ -1,8 +1,9 @@
 import type { QueueClient } from "@azure/storage-queue";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ResultEvent, SUCCEEDED_TYPE } from "../../src/jobs/jobResult";
-import { DevHostProcess, requireBuild } from "../dev/host/devHostProcess";
+import type { DevHostProcess } from "../dev/host/devHostProcess";
 import { isolatedApp } from "../support/isolatedApp";
+import { startQueueRelay } from "../support/queueRelay";
 import { enqueue, QueueReader, queueClient } from "../support/queues";
 import { CHURN_EXAMPLE, useAzuriteAndEmulator } from "../support/world";
 
@@ -22,15 +23,7 @@ let sequence = 0;
 const unique = (name: string) => `${name}-${Date.now()}-${sequence++}`;
 
 beforeAll(async () => {
-  requireBuild();
-  host = new DevHostProcess(["--app-root", app.root, "--port", "0"], {
-    AICORE_SERVICE_KEY: JSON.stringify(world.emulator.serviceKey),
-    AzureWebJobsStorage: world.azurite.connectionString,
-    SCORING_QUEUE: JOBS,
-    RESULTS_QUEUE: RESULTS,
-    AzureFunctionsJobHost__extensions__queues__maxPollingInterval: "00:00:00.200",
-  });
-  base = `${(await host.waitForLine(/^dev host listening at (http:\/\/\S+)$/, 30_000))[1]}/api`;
+  ({ host, base } = await startQueueRelay(world, app.root, { jobs: JOBS, results: RESULTS }));
   jobs = queueClient(world.azurite.connectionString, JOBS);
   results = new QueueReader<ResultEvent>(queueClient(world.azurite.connectionString, RESULTS));
 });

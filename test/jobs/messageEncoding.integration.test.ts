@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ResultEvent } from "../../src/jobs/jobResult";
-import { DevHostProcess, requireBuild } from "../dev/host/devHostProcess";
+import type { DevHostProcess } from "../dev/host/devHostProcess";
 import { isolatedApp } from "../support/isolatedApp";
+import { startQueueRelay } from "../support/queueRelay";
 import { QueueReader, queueClient } from "../support/queues";
 import { CHURN_EXAMPLE, useAzuriteAndEmulator } from "../support/world";
 
@@ -18,16 +19,14 @@ let base: string;
 let results: QueueReader<ResultEvent>;
 
 beforeAll(async () => {
-  requireBuild();
-  host = new DevHostProcess(["--app-root", app.root, "--port", "0"], {
-    AICORE_SERVICE_KEY: JSON.stringify(world.emulator.serviceKey),
-    AzureWebJobsStorage: world.azurite.connectionString,
-    SCORING_QUEUE: JOBS,
-    RESULTS_QUEUE: RESULTS,
-    azurefunctionsjobhost__EXTENSIONS__queues__MessageEncoding: "base64",
-    AzureFunctionsJobHost__extensions__queues__maxPollingInterval: "00:00:00.200",
-  });
-  base = `${(await host.waitForLine(/^dev host listening at (http:\/\/\S+)$/, 30_000))[1]}/api`;
+  ({ host, base } = await startQueueRelay(
+    world,
+    app.root,
+    { jobs: JOBS, results: RESULTS },
+    {
+      azurefunctionsjobhost__EXTENSIONS__queues__MessageEncoding: "base64",
+    },
+  ));
   // A consumer of the results at the same encoding: the host's output binding wrote base64.
   results = new QueueReader<ResultEvent>(queueClient(world.azurite.connectionString, RESULTS), (text) =>
     JSON.parse(Buffer.from(text, "base64").toString("utf8")),

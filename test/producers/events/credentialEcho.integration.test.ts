@@ -5,10 +5,11 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ResultEvent } from "../../../src/jobs/jobResult";
 import { RECEIVER_SECRET, startCallbackReceiver } from "../../deliveries/callbackReceiver";
-import { DevHostProcess, requireBuild } from "../../dev/host/devHostProcess";
+import type { DevHostProcess } from "../../dev/host/devHostProcess";
 import { FAKE_CLIENT_SECRET, FAKE_TOKEN, startFakeAiCore } from "../../support/fakeAiCore";
 import { isolatedApp } from "../../support/isolatedApp";
 import { startLoopbackServer } from "../../support/loopbackServer";
+import { startQueueRelay } from "../../support/queueRelay";
 import { QueueReader, queueClient } from "../../support/queues";
 import { CHURN_EXAMPLE, shippedCatalogJson, useAzuriteAndEmulator } from "../../support/world";
 
@@ -74,7 +75,6 @@ function textAnswer(response: import("node:http").ServerResponse, status: number
 const authorizationOf = (headers: IncomingHttpHeaders) => String(headers.authorization ?? "");
 
 beforeAll(async () => {
-  requireBuild();
   // The model server echoes the bearer token (and the service key's secret) in one spelling per call.
   aiCore = await startFakeAiCore((request, response) => {
     const form = FORMS[modelEchoes++ % FORMS.length] ?? "header";
@@ -122,23 +122,23 @@ beforeAll(async () => {
     env[`ECHO_TOKEN_URL_${form.toUpperCase()}`] = `${source.url}/token/${form}`;
   }
   fs.writeFileSync(path.join(catalogDir, "models.json"), JSON.stringify({ models: catalog.models, events }));
-  host = new DevHostProcess(["--app-root", app.root, "--port", "0"], {
-    AICORE_SERVICE_KEY: JSON.stringify(aiCore.serviceKey),
-    AzureWebJobsStorage: world.azurite.connectionString,
-    MODEL_CATALOG: path.join(catalogDir, "models.json"),
-    SCORING_QUEUE: "echo-scoring-requests",
-    RESULTS_QUEUE: RESULTS,
-    CALLBACK_QUEUE: "echo-callbacks",
-    CALLBACK_ALLOWED_HOSTS: "http://127.0.0.1:*",
-    CALLBACK_SIGNING_SECRET: RECEIVER_SECRET,
-    ECHO_USER: USER,
-    ECHO_PASSWORD: PASSWORD,
-    ECHO_CLIENT_ID: CLIENT_ID,
-    ECHO_CLIENT_SECRET: CLIENT_SECRET,
-    ...env,
-    AzureFunctionsJobHost__extensions__queues__maxPollingInterval: "00:00:00.200",
-  });
-  base = `${(await host.waitForLine(/^dev host listening at (http:\/\/\S+)$/, 30_000))[1]}/api`;
+  ({ host, base } = await startQueueRelay(
+    world,
+    app.root,
+    { jobs: "echo-scoring-requests", results: RESULTS },
+    {
+      AICORE_SERVICE_KEY: JSON.stringify(aiCore.serviceKey),
+      MODEL_CATALOG: path.join(catalogDir, "models.json"),
+      CALLBACK_QUEUE: "echo-callbacks",
+      CALLBACK_ALLOWED_HOSTS: "http://127.0.0.1:*",
+      CALLBACK_SIGNING_SECRET: RECEIVER_SECRET,
+      ECHO_USER: USER,
+      ECHO_PASSWORD: PASSWORD,
+      ECHO_CLIENT_ID: CLIENT_ID,
+      ECHO_CLIENT_SECRET: CLIENT_SECRET,
+      ...env,
+    },
+  ));
   results = new QueueReader<ResultEvent>(queueClient(world.azurite.connectionString, RESULTS));
 });
 

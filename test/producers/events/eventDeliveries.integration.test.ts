@@ -3,8 +3,9 @@ import path from "node:path";
 import { CloudEvent, HTTP } from "cloudevents";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FAILED_TYPE, type ResultEvent, SUCCEEDED_TYPE } from "../../../src/jobs/jobResult";
-import { DevHostProcess, requireBuild } from "../../dev/host/devHostProcess";
+import type { DevHostProcess } from "../../dev/host/devHostProcess";
 import { isolatedApp } from "../../support/isolatedApp";
+import { startQueueRelay } from "../../support/queueRelay";
 import { QueueReader, queueClient } from "../../support/queues";
 import {
   BP_PATH,
@@ -38,19 +39,17 @@ const unique = (name: string) => `${name}-${Date.now()}-${sequence++}`;
 const app = isolatedApp();
 
 beforeAll(async () => {
-  requireBuild();
   s4 = await startS4StandIn();
-  host = new DevHostProcess(["--app-root", app.root, "--port", "0"], {
-    AICORE_SERVICE_KEY: JSON.stringify(world.emulator.serviceKey),
-    AzureWebJobsStorage: world.azurite.connectionString,
-    MODEL_CATALOG: writeEventsCatalog(s4),
-    ...s4Settings(s4),
-    SCORING_QUEUE: "ev-scoring-requests",
-    RESULTS_QUEUE: RESULTS,
-    AzureFunctionsJobHost__extensions__queues__visibilityTimeout: "00:00:00",
-    AzureFunctionsJobHost__extensions__queues__maxPollingInterval: "00:00:00.200",
-  });
-  base = `${(await host.waitForLine(/^dev host listening at (http:\/\/\S+)$/, 30_000))[1]}/api`;
+  ({ host, base } = await startQueueRelay(
+    world,
+    app.root,
+    { jobs: "ev-scoring-requests", results: RESULTS },
+    {
+      MODEL_CATALOG: writeEventsCatalog(s4),
+      ...s4Settings(s4),
+      AzureFunctionsJobHost__extensions__queues__visibilityTimeout: "00:00:00",
+    },
+  ));
   results = new QueueReader<ResultEvent>(queueClient(world.azurite.connectionString, RESULTS));
 });
 

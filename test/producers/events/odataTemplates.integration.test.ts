@@ -3,9 +3,10 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ResultEvent } from "../../../src/jobs/jobResult";
-import { DevHostProcess, requireBuild } from "../../dev/host/devHostProcess";
+import type { DevHostProcess } from "../../dev/host/devHostProcess";
 import { isolatedApp } from "../../support/isolatedApp";
 import { sendJson, startLoopbackServer } from "../../support/loopbackServer";
+import { startQueueRelay } from "../../support/queueRelay";
 import { QueueReader, queueClient } from "../../support/queues";
 import { partnerRecord } from "../../support/s4StandIn";
 import { shippedCatalogJson, useAzuriteAndEmulator } from "../../support/world";
@@ -44,7 +45,6 @@ function parseKeyPredicate(text: string): Record<string, string> | undefined {
 }
 
 beforeAll(async () => {
-  requireBuild();
   s4 = await startLoopbackServer((request, response) => {
     const url = new URL(request.url, "http://s4");
     const resource = decodeURIComponent(url.pathname.slice(SERVICE.length + 1));
@@ -76,15 +76,14 @@ beforeAll(async () => {
       },
     }),
   );
-  host = new DevHostProcess(["--app-root", app.root, "--port", "0"], {
-    AICORE_SERVICE_KEY: JSON.stringify(world.emulator.serviceKey),
-    AzureWebJobsStorage: world.azurite.connectionString,
-    MODEL_CATALOG: path.join(catalogDir, "models.json"),
-    SCORING_QUEUE: "odata-scoring-requests",
-    RESULTS_QUEUE: RESULTS,
-    AzureFunctionsJobHost__extensions__queues__maxPollingInterval: "00:00:00.200",
-  });
-  base = `${(await host.waitForLine(/^dev host listening at (http:\/\/\S+)$/, 30_000))[1]}/api`;
+  ({ host, base } = await startQueueRelay(
+    world,
+    app.root,
+    { jobs: "odata-scoring-requests", results: RESULTS },
+    {
+      MODEL_CATALOG: path.join(catalogDir, "models.json"),
+    },
+  ));
   results = new QueueReader<ResultEvent>(queueClient(world.azurite.connectionString, RESULTS));
 });
 
